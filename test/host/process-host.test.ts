@@ -1,0 +1,120 @@
+// Process host behaviour: pids, send/listen by topic, monitors, crashes, kill, cancel and shutdown.
+// Processes are real worker threads running the compiled workers/process-worker.js.
+import { afterEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { ProcessHost } from '../../src/host/process-host.js';
+import { EXIT_TOPIC } from '../../schemas/messages/process.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/host/${name}`, import.meta.url));
+
+let host: ProcessHost;
+afterEach(async () => {
+  await host?.shutdown();
+});
+
+describe('process host', () => {
+  it('gives every process a distinct pid and routes messages by pid and topic', async () => {
+    host = new ProcessHost();
+    const me = host.local();
+    const a = host.spawn({ module: fixture('echo.mjs'), args: 'A' });
+    const b = host.spawn({ module: fixture('echo.mjs'), args: 'B' });
+    expect(new Set([me.pid, a, b, host.rootPid]).size).toBe(4);
+    me.send(a, 'ping', { n: 1 });
+    me.send(b, 'ping', { n: 2 });
+    const replies = [await me.receive('pong'), await me.receive('pong')].map((m) => m!.payload as { n: number; args: string; pid: string });
+    replies.sort((x, y) => x.n - y.n);
+    expect(replies).toEqual([
+      { n: 1, args: 'A', pid: a },
+      { n: 2, args: 'B', pid: b },
+    ]);
+  });
+
+  it('streams to the terminal as messages on a topic, in order', async () => {
+    host = new ProcessHost();
+    const terminal = host.local();
+    const pid = host.spawn({ module: fixture('stream.mjs'), args: { n: 50, to: terminal.pid } });
+    const got: string[] = [];
+    for await (const msg of terminal.listen('stream')) {
+      const p = msg.payload as { type: string; content?: string };
+      expect(msg.from).toBe(pid);
+      if (p.type === 'done') break;
+      got.push(p.content!);
+    }
+    expect(got).toEqual(Array.from({ length: 50 }, (_, i) => `c${i}`));
+    expect((await host.wait(pid)).reason).toBe('normal');
+  });
+
+  it('tells monitors when a process exits normally, with its result', async () => {
+    host = new ProcessHost();
+    const watcher = host.local();
+    const pid = host.spawn({ module: fixture('echo.mjs'), monitors: [watcher.pid] });
+    watcher.send(pid, 'ping', { n: 7 });
+    await watcher.receive('pong');
+    watcher.send(pid, 'stop', null);
+    const exit = await watcher.receive(EXIT_TOPIC);
+    expect(exit!.payload).toEqual({ pid, reason: 'normal', result: { count: 1 } });
+  });
+
+  it('survives a crashing process and reports the crash to its monitors', async () => {
+    host = new ProcessHost();
+    const watcher = host.local();
+    const bad = host.spawn({ module: fixture('crash.mjs'), monitors: [watcher.pid] });
+    const good = host.spawn({ module: fixture('echo.mjs') });
+    watcher.send(bad, 'boom', null);
+    const exit = (await watcher.receive(EXIT_TOPIC))!.payload as { reason: string; error: { message: string; code: string } };
+    expect(exit.reason).toBe('crash');
+    expect(exit.error).toEqual({ message: 'kaboom from the process', code: 'TEST_CRASH' });
+    watcher.send(good, 'ping', { n: 3 });
+    expect(((await watcher.receive('pong'))!.payload as { n: number }).n).toBe(3);
+    expect(watcher.send(bad, 'ping', { n: 4 })).toBe(false);
+  });
+
+  it('kills a process that never yields, while others keep answering', async () => {
+    host = new ProcessHost();
+    const me = host.local();
+    const spinner = host.spawn({ module: fixture('spin.mjs'), parent: me.pid, monitors: [me.pid] });
+    await me.receive('spinning');
+    const echo = host.spawn({ module: fixture('echo.mjs') });
+    me.send(echo, 'ping', { n: 1 });
+    expect(await me.receive('pong')).toBeDefined();
+    const notice = await host.kill(spinner);
+    expect(notice?.reason).toBe('killed');
+    expect(((await me.receive(EXIT_TOPIC))!.payload as { pid: string }).pid).toBe(spinner);
+    expect(host.alive()).toContain(echo);
+    expect(host.alive()).not.toContain(spinner);
+  });
+
+  it('cancel aborts the process signal and lets it finish on its own terms', async () => {
+    host = new ProcessHost();
+    const me = host.local();
+    const pid = host.spawn({ module: fixture('until-cancel.mjs'), parent: me.pid });
+    await me.receive('waiting');
+    expect(host.cancel(pid, 'user pressed ctrl-c')).toBe(true);
+    expect(await host.wait(pid)).toEqual({ pid, reason: 'normal', result: { canceled: 'user pressed ctrl-c' } });
+  });
+
+  it('shutdown stops cooperative and stuck processes alike and closes local mailboxes', async () => {
+    host = new ProcessHost({ shutdownGraceMs: 200 });
+    const me = host.local();
+    const coop = host.spawn({ module: fixture('until-cancel.mjs'), parent: me.pid });
+    await me.receive('waiting');
+    const stuck = host.spawn({ module: fixture('spin.mjs'), parent: me.pid });
+    await me.receive('spinning');
+    await host.shutdown();
+    expect(host.alive()).toEqual([]);
+    expect(await me.receive()).toBeUndefined();
+    expect(me.signal.aborted).toBe(true);
+    expect((await host.wait(coop)).reason).toBe('normal');
+    expect((await host.wait(stuck)).reason).toBe('shutdown');
+    expect(() => host.spawn({ module: fixture('echo.mjs') })).toThrow(/shutting down/);
+  });
+
+  it('a monitor added after the exit still gets the notice', async () => {
+    host = new ProcessHost();
+    const me = host.local();
+    const pid = host.spawn({ module: fixture('stream.mjs'), args: { n: 0, to: me.pid } });
+    await host.wait(pid);
+    host.monitor(me.pid, pid);
+    expect(((await me.receive(EXIT_TOPIC))!.payload as { result: string }).result).toBe('streamed');
+  });
+});

@@ -1,0 +1,66 @@
+// Worker entry point for a supervised process: imports the process module and runs its main(ctx).
+// Messages to and from the supervisor are zod-checked here, at the thread boundary.
+import { parentPort, workerData } from 'node:worker_threads';
+import {
+  FromWorkerSchema,
+  ProcessWorkerDataSchema,
+  ToWorkerSchema,
+  type FromWorker,
+} from '../schemas/messages/process.js';
+import { Mailbox } from '../src/host/mailbox.js';
+import type { ProcessContext, ProcessMain } from '../src/host/process-context.js';
+
+const port = parentPort;
+if (!port) throw new Error('process-worker must run in a worker thread');
+
+function post(msg: FromWorker): void {
+  port!.postMessage(FromWorkerSchema.parse(msg));
+}
+
+function errorData(err: unknown): { message: string; code?: string; stack?: string } {
+  const e = err as { message?: unknown; code?: unknown; stack?: unknown };
+  return {
+    message: typeof e?.message === 'string' ? e.message : String(err),
+    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+    ...(typeof e?.stack === 'string' ? { stack: e.stack } : {}),
+  };
+}
+
+async function run(): Promise<void> {
+  const data = ProcessWorkerDataSchema.parse(workerData);
+  const mailbox = new Mailbox();
+  const cancel = new AbortController();
+  port!.on('message', (raw: unknown) => {
+    const parsed = ToWorkerSchema.safeParse(raw);
+    if (!parsed.success) return; // the supervisor only sends validated messages; ignore anything else
+    const msg = parsed.data;
+    if (msg.type === 'deliver') mailbox.deliver({ from: msg.from, topic: msg.topic, payload: msg.payload });
+    else cancel.abort(msg.reason);
+  });
+  const ctx: ProcessContext = {
+    pid: data.pid,
+    parent: data.parent,
+    args: data.args,
+    signal: cancel.signal,
+    send(to, topic, payload) {
+      try {
+        post({ type: 'send', to, topic, payload });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    listen: (topic, signal) => mailbox.listen(topic, signal ?? cancel.signal),
+    receive: async (topic, signal) => (await mailbox.next(topic, signal ?? cancel.signal)).value,
+  };
+  const mod = (await import(data.module)) as { main?: ProcessMain };
+  if (typeof mod.main !== 'function') throw new Error(`process module ${data.module} does not export main(ctx)`);
+  post({ type: 'ready' });
+  const result = await mod.main(ctx);
+  mailbox.close();
+  post({ type: 'exit', ...(result !== undefined ? { result } : {}) });
+}
+
+run().catch((err: unknown) => {
+  post({ type: 'crash', error: errorData(err) });
+});
