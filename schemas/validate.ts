@@ -30,23 +30,23 @@ export function validateEntry(entry: Entry): ValidationResult {
   const problems: ValidationProblem[] = [];
   const base = EntrySchema.safeParse(entry);
   if (!base.success) {
-    collect(problems, base.error.issues, [], entry);
+    collect(problems, base.error.issues, []);
   } else {
     const meta = entry.meta as Record<string, unknown>;
     const schemas = schemasFor(entry.kind, meta);
-    if (schemas?.meta) check(problems, schemas.meta, entry.meta, 'meta', entry);
-    if (schemas?.data) check(problems, schemas.data, entry.data, 'data', entry);
+    if (schemas?.meta) check(problems, schemas.meta, entry.meta, 'meta');
+    if (schemas?.data) check(problems, schemas.data, entry.data, 'data');
   }
   if (problems.length === 0) return { ok: true };
   return { ok: false, issues: problems.map(formatProblem(entry)), problems };
 }
 
-function check(out: ValidationProblem[], schema: z.ZodType, value: unknown, field: string, entry: Entry): void {
+function check(out: ValidationProblem[], schema: z.ZodType, value: unknown, field: string): void {
   const r = schema.safeParse(value);
-  if (!r.success) collect(out, r.error.issues, [field], entry);
+  if (!r.success) collect(out, r.error.issues, [field]);
 }
 
-function collect(out: ValidationProblem[], issues: readonly z.core.$ZodIssue[], prefix: (string | number)[], _entry: Entry): void {
+function collect(out: ValidationProblem[], issues: readonly z.core.$ZodIssue[], prefix: (string | number)[]): void {
   for (const i of issues) {
     out.push({ path: [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message });
   }
