@@ -1,0 +1,57 @@
+// Bounded LRU of compiled tool chunks keyed by (tool id, registry version): compile once, run many.
+// Evicted entries hand their registry ref back to the caller so the Lua function can be collected.
+
+export interface CachedChunk {
+  readonly ref: number;
+  readonly source: string;
+}
+
+export class ChunkCache {
+  private readonly entries = new Map<string, CachedChunk>();
+
+  constructor(
+    private readonly capacity: number,
+    private readonly release: (chunk: CachedChunk) => void,
+  ) {}
+
+  static key(id: string, version: number): string {
+    return `${version}\u0000${id}`;
+  }
+
+  get(key: string, source: string): CachedChunk | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    if (hit.source !== source) {
+      this.entries.delete(key);
+      this.release(hit);
+      return undefined;
+    }
+    this.entries.delete(key);
+    this.entries.set(key, hit);
+    return hit;
+  }
+
+  set(key: string, chunk: CachedChunk): void {
+    const old = this.entries.get(key);
+    if (old) {
+      this.entries.delete(key);
+      this.release(old);
+    }
+    this.entries.set(key, chunk);
+    while (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value as string;
+      const victim = this.entries.get(oldest)!;
+      this.entries.delete(oldest);
+      this.release(victim);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Drops everything without releasing (the Lua state they lived in is gone). */
+  forget(): void {
+    this.entries.clear();
+  }
+}
