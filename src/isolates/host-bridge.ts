@@ -1,0 +1,93 @@
+// The HostBridge an engine uses inside an isolate worker: local module functions run in-thread with a
+// per-call CallContext; functions listed in `remote` block on the host channel until the supervisor answers.
+import { ArgumentFailure, ModuleFailure, type CallContext, type GuestValue, type ModuleSpec } from '../modules/module-spec.js';
+import { MapHandleTable } from '../modules/handle-table.js';
+import type { Actor } from '../security/types.js';
+import type { HostBridge, ToolSpec } from './types.js';
+import type { HostChannelClient } from './host-channel-client.js';
+import { isRemoteFn, resolveHostFn } from './module-catalog.js';
+
+/** Who runs the current call; set by the worker before each task. */
+export interface BridgeCallInfo {
+  readonly actor: Actor;
+  /** Nesting depth of this tool call (0 = called by the agent / CLI). */
+  readonly depth: number;
+}
+
+interface ActiveCall {
+  readonly tool: ToolSpec;
+  readonly ctx: CallContext;
+  readonly callId: number;
+  usedRemote: boolean;
+}
+
+export class WorkerHostBridge implements HostBridge {
+  readonly modules: ReadonlyMap<string, ModuleSpec>;
+  readonly #channel: HostChannelClient | undefined;
+  readonly #handles = new MapHandleTable();
+  #info: BridgeCallInfo = { actor: { id: 'anonymous', meta: {} }, depth: 0 };
+  #call: ActiveCall | undefined;
+  #nextCallId = 1;
+
+  /** `channel` is absent only where no supervisor exists (then remote functions fail with Unavailable). */
+  constructor(modules: ReadonlyMap<string, ModuleSpec>, channel: HostChannelClient | undefined) {
+    this.modules = modules;
+    this.#channel = channel;
+  }
+
+  /** Set the actor and depth of the next call (the worker does this per task). */
+  prepare(info: BridgeCallInfo): void {
+    this.#info = info;
+  }
+
+  begin(tool: ToolSpec, deadline: number): void {
+    if (this.#call && this.#call.tool === tool) return; // begin() from both the worker and the engine: one call
+    if (this.#call) this.end();
+    this.#call = {
+      tool,
+      callId: this.#nextCallId++,
+      usedRemote: false,
+      ctx: { entryId: tool.id, trusted: tool.trusted, actor: this.#info.actor, deadline, handles: this.#handles },
+    };
+  }
+
+  end(): void {
+    const call = this.#call;
+    if (!call) return;
+    this.#call = undefined;
+    this.#handles.release();
+    if (call.usedRemote) this.#channel?.release(call.callId);
+  }
+
+  invoke(module: string, fn: string, args: GuestValue[]): GuestValue {
+    const call = this.#call;
+    if (!call) throw new Error('HostBridge.invoke outside begin()/end()');
+    const spec = this.modules.get(module);
+    if (!spec || !call.tool.modules.includes(module)) {
+      throw new ArgumentFailure(`module "${module}" is not available to ${call.tool.id}`);
+    }
+    if (spec.privileged && !call.tool.trusted) {
+      throw new ModuleFailure('PermissionDenied', `module "${module}" is privileged: only app and app.tools entries may use it`);
+    }
+    const hostFn = resolveHostFn(spec, fn);
+    if (!hostFn) throw new ArgumentFailure(`${module}.${fn} is not defined`);
+    if (!isRemoteFn(spec, fn)) {
+      const value = hostFn(call.ctx, ...args);
+      if (value instanceof Promise) throw new Error(`${module}.${fn} is asynchronous but not listed in remote`);
+      return value;
+    }
+    if (!this.#channel) throw new ModuleFailure('Unavailable', `${module}.${fn} needs the host, which is not reachable here`);
+    call.usedRemote = true;
+    return this.#channel.call({
+      callId: call.callId,
+      module,
+      fn,
+      args,
+      entryId: call.tool.id,
+      trusted: call.tool.trusted,
+      actor: this.#info.actor,
+      deadline: call.ctx.deadline,
+      depth: this.#info.depth,
+    });
+  }
+}

@@ -1,0 +1,92 @@
+// The isolate pool's one options object, its defaults, and the per-call options of call()/callEntry().
+// Defaults are filled in one place (resolvePoolOptions) so the pool and the bench build pools the same way.
+import { availableParallelism } from 'node:os';
+import type { ResourceLimits } from 'node:worker_threads';
+import type { HostServices, ModuleSpec } from '../modules/module-spec.js';
+import type { Registry } from '../registry/types.js';
+import type { Actor } from '../security/types.js';
+import { distPath } from '../paths.js';
+import { MODULE_CATALOG } from './module-catalog.js';
+import type { IsolateWorkerConfig } from './pool-task.js';
+
+export interface IsolatePoolOptions {
+  /** Worker threads serving top-level calls (and again per nesting level, lazily). Default: os.availableParallelism(). */
+  readonly size?: number;
+  /** Supervisor services remote module functions see as ctx.services (registry, security, env, net...). Default {}. */
+  readonly services?: HostServices;
+  /** Resolves entry ids for nested calls (services.callTool). Default: services.registry when it has current(). */
+  readonly registry?: Pick<Registry, 'current'>;
+  /** Calls that may wait per level when every worker is busy; beyond it a call fails with Internal "saturated". Default size * 1024. */
+  readonly maxQueue?: number;
+  /** Idle ms after which workers of nested-call levels exit (the top level keeps `size` workers). Default 30_000. */
+  readonly idleTimeout?: number;
+  /** Deepest nested tool call (a tool calling a tool through funcs) allowed. Default 3. */
+  readonly maxNesting?: number;
+  /** The supervisor aborts a call (and replaces its worker) after this many times the call's timeout. Default 1.5. */
+  readonly hardDeadlineFactor?: number;
+  /** ...but never sooner than this many ms after the guest deadline. Default 500. */
+  readonly hardDeadlineMinGraceMs?: number;
+  /** Module specs by require name, on the supervisor side. Default: the module catalog. */
+  readonly modules?: ReadonlyMap<string, ModuleSpec>;
+  /** Modules the workers load beyond the catalog (give their specs in `modules` too). Default none. */
+  readonly extraModules?: IsolateWorkerConfig['extraModules'];
+  /** Engine modules per tool kind (tests plug their own engine here). Default: the built-in Lua and QuickJS engines. */
+  readonly engines?: IsolateWorkerConfig['engines'];
+  /** Compiled worker script. Default dist/workers/isolate-worker.js. */
+  readonly workerFile?: string;
+  /** V8 heap limits per worker (they do not cap WebAssembly memory: engines cap that themselves). */
+  readonly resourceLimits?: ResourceLimits;
+}
+
+export interface ResolvedPoolOptions {
+  readonly size: number;
+  readonly services: HostServices;
+  readonly registry: Pick<Registry, 'current'> | undefined;
+  readonly maxQueue: number;
+  readonly idleTimeout: number;
+  readonly maxNesting: number;
+  readonly hardDeadlineFactor: number;
+  readonly hardDeadlineMinGraceMs: number;
+  readonly modules: ReadonlyMap<string, ModuleSpec>;
+  readonly workerData: IsolateWorkerConfig;
+  readonly workerFile: string;
+  readonly resourceLimits: ResourceLimits | undefined;
+}
+
+function hasCurrent(value: unknown): value is Pick<Registry, 'current'> {
+  return typeof value === 'object' && value !== null && typeof (value as { current?: unknown }).current === 'function';
+}
+
+export function resolvePoolOptions(options: IsolatePoolOptions = {}): ResolvedPoolOptions {
+  const size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
+  const services = options.services ?? {};
+  const fromServices = services['registry'];
+  return {
+    size,
+    services,
+    registry: options.registry ?? (hasCurrent(fromServices) ? fromServices : undefined),
+    maxQueue: options.maxQueue ?? size * 1024,
+    idleTimeout: options.idleTimeout ?? 30_000,
+    maxNesting: options.maxNesting ?? 3,
+    hardDeadlineFactor: options.hardDeadlineFactor ?? 1.5,
+    hardDeadlineMinGraceMs: options.hardDeadlineMinGraceMs ?? 500,
+    modules: options.modules ?? MODULE_CATALOG,
+    workerData: {
+      ...(options.engines ? { engines: options.engines } : {}),
+      ...(options.extraModules ? { extraModules: options.extraModules } : {}),
+    },
+    workerFile: options.workerFile ?? distPath('workers/isolate-worker.js'),
+    resourceLimits: options.resourceLimits,
+  };
+}
+
+export interface CallOptions {
+  /** Cancels the call: the result is {kind: 'Canceled'} (a running worker is replaced). */
+  readonly signal?: AbortSignal;
+  /** Who the call runs as (remote functions and security see it). */
+  readonly actor: Actor;
+  /** Epoch ms the call must end by at the latest (nested calls inherit their caller's). */
+  readonly deadline?: number;
+  /** Nesting depth: 0 for calls from the agent or CLI; set by the pool for nested calls. */
+  readonly depth?: number;
+}

@@ -1,0 +1,32 @@
+// Counters the isolate pool keeps: calls, results by error kind, worker replacements, host-channel traffic.
+// stats() returns a plain snapshot; the counters only ever grow.
+import type { CallResult, IsolateErrorKind } from './types.js';
+
+export interface PoolStats {
+  readonly calls: number;
+  readonly ok: number;
+  readonly errors: Readonly<Partial<Record<IsolateErrorKind, number>>>;
+  /** Workers terminated by the supervisor (deadline, cancellation) or that crashed, and replaced. */
+  readonly workerReplacements: number;
+  /** Remote module calls served over the host channel. */
+  readonly hostCalls: number;
+  /** Host answers dropped because the worker had already given up waiting. */
+  readonly staleHostAnswers: number;
+  /** Calls waiting for a worker, over all levels, at the time of the snapshot. */
+  readonly queued: number;
+  /** Live worker threads over all levels. */
+  readonly threads: number;
+}
+
+export class PoolCounters {
+  calls = 0;
+  ok = 0;
+  workerReplacements = 0;
+  readonly errors: Partial<Record<IsolateErrorKind, number>> = {};
+
+  record(result: CallResult): CallResult {
+    if (result.status === 'ok') this.ok++;
+    else this.errors[result.error.kind] = (this.errors[result.error.kind] ?? 0) + 1;
+    return result;
+  }
+}

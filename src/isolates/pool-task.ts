@@ -1,0 +1,54 @@
+// Messages between the pool (supervisor) and the isolate worker: the task, and the worker's startup
+// configuration (which module builds the engine for each tool kind). Plain data: it is structured-cloned.
+import type { Actor } from '../security/types.js';
+import type { ToolKind, ToolSpec } from './types.js';
+
+export interface CallTask {
+  readonly op: 'call';
+  readonly tool: ToolSpec;
+  readonly input: unknown;
+  readonly actor: Actor;
+  /**
+   * Epoch ms the call must end by whatever its limits say (a nested call inherits its caller's), or 0.
+   * The guest's deadline is min(this, start + tool.limits.timeoutMs); the supervisor's hard stop comes later.
+   */
+  readonly deadline: number;
+  readonly depth: number;
+  /** Index in the shared start table where the worker records when it began (-1: none). */
+  readonly slot: number;
+}
+
+/** An empty round trip: the floor the bench compares tool calls with. */
+export interface PingTask {
+  readonly op: 'ping';
+}
+
+export type PoolTask = CallTask | PingTask;
+
+/** Where a worker finds the engine for a tool kind: an ES module URL and the factory it exports. */
+export interface EngineRef {
+  readonly url: string;
+  /** Name of an exported `async (options?) => GuestEngine` factory. */
+  readonly export: string;
+  readonly options?: unknown;
+}
+
+/** An ES module URL and the name of the ModuleSpec it exports. */
+export interface ModuleRef {
+  readonly url: string;
+  readonly export: string;
+}
+
+/** workerData of every isolate worker. */
+export interface IsolateWorkerConfig {
+  /** Engine per tool kind; missing kinds use the built-in Lua / QuickJS engines. */
+  readonly engines?: Partial<Record<ToolKind, EngineRef>>;
+  /** Modules beyond the catalog (plugins, tests); the supervisor must be given the same specs. */
+  readonly extraModules?: readonly ModuleRef[];
+  /**
+   * Shared start table: a worker stores (Date.now() - startEpoch) at task.slot when the call begins, so
+   * the supervisor times its hard deadline from the real start, not from a cold worker's boot.
+   */
+  readonly starts?: SharedArrayBuffer;
+  readonly startEpoch?: number;
+}

@@ -1,0 +1,222 @@
+// The isolate pool: piscina workers running tool calls, a supervisor-enforced hard deadline, cancellation,
+// worker replacement, the host channel for remote module functions, and one thread level per nesting depth.
+import { Piscina } from 'piscina';
+import type { Entry } from '../../schemas/entry.js';
+import type { HostServices } from '../modules/module-spec.js';
+import type { ModuleServices } from '../modules/host-services.js';
+import { logger } from '../log/logger.js';
+import { HostChannelServer } from './host-channel-server.js';
+import type { HostCallRequest } from './host-channel-protocol.js';
+import { resolvePoolOptions, type CallOptions, type IsolatePoolOptions, type ResolvedPoolOptions } from './pool-options.js';
+import { PoolCounters, type PoolStats } from './pool-stats.js';
+import { StartTable } from './pool-start-table.js';
+import { TaskAbort } from './pool-abort.js';
+import { DeadlineSweeper, type InFlightCall } from './pool-deadline-sweeper.js';
+import type { CallTask, PoolTask } from './pool-task.js';
+import { toolSpecFromEntry } from './tool-spec-from-entry.js';
+import type { CallResult, IsolateError, ToolSpec } from './types.js';
+
+export type { CallOptions, IsolatePoolOptions } from './pool-options.js';
+export type { PoolStats } from './pool-stats.js';
+
+const log = logger('isolate-pool');
+
+/**
+ * The service remote functions (funcs.call) use to run another tool: the pool resolves `id` in the
+ * registry and runs it one nesting level deeper, as the same actor, within the caller's deadline.
+ */
+export type CallToolService = NonNullable<ModuleServices['callTool']>;
+
+export interface IsolatePool {
+  /** Run one tool. Never rejects for guest faults, deadlines, cancellation or worker crashes: see CallResult. */
+  call(spec: ToolSpec, input: unknown, options: CallOptions): Promise<CallResult>;
+  /** Run a registry entry (function.lua / function.js) read at `version`; refusals (privileged module...) come back as errors before dispatch. */
+  callEntry(entry: Entry, version: number, input: unknown, options: CallOptions): Promise<CallResult>;
+  /** An empty round trip through the top-level workers (the bench's floor). */
+  ping(): Promise<void>;
+  stats(): PoolStats;
+  /** Stop every worker; calls still running resolve as Canceled. */
+  close(): Promise<void>;
+}
+
+function errorResult(error: IsolateError, started: number): CallResult {
+  return { status: 'error', error, stats: { ms: Date.now() - started } };
+}
+
+class PiscinaIsolatePool implements IsolatePool {
+  readonly #options: ResolvedPoolOptions;
+  readonly #levels: Piscina<PoolTask, CallResult | null>[] = [];
+  readonly #channel: HostChannelServer;
+  readonly #counters = new PoolCounters();
+  readonly #starts = new StartTable();
+  readonly #sweeper = new DeadlineSweeper(this.#starts);
+  /** >0 while the pool itself aborts a task: worker destroys seen then are replacements. */
+  #aborting = 0;
+  #closed = false;
+
+  constructor(options: ResolvedPoolOptions) {
+    this.#options = options;
+    this.#channel = new HostChannelServer({ modules: options.modules, services: (request) => this.#servicesFor(request) });
+    this.#level(0);
+  }
+
+  #level(depth: number): Piscina<PoolTask, CallResult | null> {
+    let pool = this.#levels[depth];
+    if (pool) return pool;
+    const o = this.#options;
+    pool = new Piscina<PoolTask, CallResult | null>({
+      filename: o.workerFile,
+      name: 'default',
+      minThreads: depth === 0 ? o.size : 0,
+      maxThreads: o.size,
+      idleTimeout: o.idleTimeout,
+      maxQueue: o.maxQueue,
+      workerData: { ...o.workerData, starts: this.#starts.buffer, startEpoch: this.#starts.epoch },
+      ...(o.resourceLimits ? { resourceLimits: o.resourceLimits } : {}),
+    });
+    // Host-channel requests arrive as the pool's 'message' event (a worker's parentPort.postMessage).
+    pool.on('message', (message: unknown) => {
+      if (!this.#channel.handle(message)) log.warn({ message }, 'unexpected message from an isolate worker');
+    });
+    pool.on('workerDestroy', () => {
+      if (this.#aborting > 0) this.#counters.workerReplacements++;
+    });
+    pool.on('error', (err: unknown) => log.error({ err, depth }, 'isolate worker error'));
+    this.#levels[depth] = pool;
+    return pool;
+  }
+
+  #servicesFor(request: HostCallRequest): HostServices {
+    // Depth comes from the request (never from the module): a guest cannot reset it.
+    const callTool: CallToolService = (id, input, options) =>
+      this.#callNested(id, input, {
+        actor: options?.actor ?? request.actor,
+        deadline: Math.min(request.deadline, options?.deadline ?? Infinity),
+        depth: request.depth + 1,
+        ...(options?.signal ? { signal: options.signal } : {}),
+      });
+    return { ...this.#options.services, callTool };
+  }
+
+  async #callNested(id: string, input: unknown, options: CallOptions): Promise<CallResult> {
+    const registry = this.#options.registry;
+    const snapshot = registry?.current();
+    const entry = snapshot?.get(id);
+    if (!snapshot || !entry) {
+      this.#counters.calls++;
+      const message = snapshot ? `tool ${id} does not exist` : `cannot call ${id}: the isolate pool has no registry`;
+      return this.#counters.record(errorResult({ kind: snapshot ? 'NotFound' : 'Internal', message }, Date.now()));
+    }
+    return this.callEntry(entry, snapshot.version, input, options);
+  }
+
+  async callEntry(entry: Entry, version: number, input: unknown, options: CallOptions): Promise<CallResult> {
+    const built = toolSpecFromEntry(entry, version, this.#options.modules);
+    if (!built.ok) {
+      this.#counters.calls++;
+      return this.#counters.record(errorResult(built.error, Date.now()));
+    }
+    return this.call(built.spec, input, options);
+  }
+
+  async call(spec: ToolSpec, input: unknown, options: CallOptions): Promise<CallResult> {
+    const started = Date.now();
+    const counters = this.#counters;
+    counters.calls++;
+    const depth = options.depth ?? 0;
+    if (this.#closed) return counters.record(errorResult({ kind: 'Canceled', message: 'the isolate pool is closed' }, started));
+    if (options.signal?.aborted) return counters.record(errorResult({ kind: 'Canceled', message: `${spec.id}: canceled` }, started));
+    if (depth > this.#options.maxNesting) {
+      return counters.record(
+        errorResult({ kind: 'StackOverflow', message: `${spec.id}: nested tool calls deeper than ${this.#options.maxNesting}` }, started),
+      );
+    }
+    const cap = options.deadline ?? 0;
+    const budget = Math.max(0, cap > 0 ? Math.min(spec.limits.timeoutMs, cap - started) : spec.limits.timeoutMs);
+    const hardMs = Math.max(budget * this.#options.hardDeadlineFactor, budget + this.#options.hardDeadlineMinGraceMs);
+    const slot = this.#starts.acquire();
+    const task: CallTask = { op: 'call', tool: spec, input, actor: options.actor, deadline: cap, depth, slot };
+
+    const controller = new TaskAbort();
+    let stop: 'timeout' | 'cancel' | undefined;
+    const abort = (why: 'timeout' | 'cancel'): void => {
+      stop ??= why;
+      this.#aborting++;
+      try {
+        controller.abort(why);
+      } finally {
+        this.#aborting--;
+      }
+    };
+    const onCancel = (): void => abort('cancel');
+    options.signal?.addEventListener('abort', onCancel, { once: true });
+    // The hard stop counts from the call's real start in a worker (queueing and cold boots excluded).
+    const inFlight: InFlightCall = { slot, submitted: started, hardMs, onExpire: () => abort('timeout') };
+    this.#sweeper.add(inFlight);
+    try {
+      const result = await this.#level(depth).run(task, { signal: controller });
+      if (!result) return counters.record(errorResult({ kind: 'Internal', message: 'the worker returned no result' }, started));
+      return counters.record(result);
+    } catch (err) {
+      return counters.record(errorResult(this.#failure(spec, stop, err, hardMs), started));
+    } finally {
+      this.#sweeper.delete(inFlight);
+      this.#starts.release(slot);
+      options.signal?.removeEventListener('abort', onCancel);
+    }
+  }
+
+  #failure(spec: ToolSpec, stop: 'timeout' | 'cancel' | undefined, err: unknown, hardMs: number): IsolateError {
+    if (stop === 'timeout') {
+      return { kind: 'Timeout', message: `${spec.id}: no answer within ${Math.round(hardMs)} ms; the isolate was stopped` };
+    }
+    if (stop === 'cancel') return { kind: 'Canceled', message: `${spec.id}: canceled` };
+    if (this.#closed) return { kind: 'Canceled', message: 'the isolate pool is closed' };
+    const message = err instanceof Error ? err.message : String(err);
+    if (/queue is at limit|no task queue/i.test(message)) {
+      return { kind: 'Internal', message: `${spec.id}: the isolate pool is saturated (${message})` };
+    }
+    // Anything else escaping the worker's own try/catch means the thread died: piscina replaced it.
+    this.#counters.workerReplacements++;
+    log.error({ err, tool: spec.id }, 'isolate worker failed');
+    return { kind: 'Internal', message: `${spec.id}: the isolate worker crashed (${message})` };
+  }
+
+  async ping(): Promise<void> {
+    await this.#level(0).run({ op: 'ping' });
+  }
+
+  stats(): PoolStats {
+    const c = this.#counters;
+    const channel = this.#channel.stats;
+    let queued = 0;
+    let threads = 0;
+    for (const level of this.#levels) {
+      if (!level) continue;
+      queued += level.queueSize;
+      threads += level.threads.length;
+    }
+    return {
+      calls: c.calls,
+      ok: c.ok,
+      errors: { ...c.errors },
+      workerReplacements: c.workerReplacements,
+      hostCalls: channel.requests,
+      staleHostAnswers: channel.staleAnswers,
+      queued,
+      threads,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#sweeper.stop();
+    await Promise.all(this.#levels.filter(Boolean).map((level) => level.destroy()));
+  }
+}
+
+/** Create an isolate pool; see IsolatePoolOptions for every option and its default. */
+export function createIsolatePool(options: IsolatePoolOptions = {}): IsolatePool {
+  return new PiscinaIsolatePool(resolvePoolOptions(options));
+}

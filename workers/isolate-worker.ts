@@ -1,0 +1,95 @@
+// Isolate worker (a piscina task module): runs one tool call on the Lua or QuickJS engine chosen by
+// tool.kind, with a HostBridge whose remote functions go to the supervisor over the host channel.
+import { parentPort, workerData } from 'node:worker_threads';
+import { HostChannelClient } from '../src/isolates/host-channel-client.js';
+import { WorkerHostBridge } from '../src/isolates/host-bridge.js';
+import { MODULE_CATALOG } from '../src/isolates/module-catalog.js';
+import type { CallTask, EngineRef, IsolateWorkerConfig, PoolTask } from '../src/isolates/pool-task.js';
+import type { CallResult, GuestEngine, ToolKind, ToolSpec } from '../src/isolates/types.js';
+import type { ModuleSpec } from '../src/modules/module-spec.js';
+
+const BUILTIN_ENGINES: Record<ToolKind, EngineRef> = {
+  'function.lua': { url: new URL('../src/isolates/lua/lua-engine.js', import.meta.url).href, export: 'createLuaEngine' },
+  'function.js': { url: new URL('../src/isolates/js/js-engine.js', import.meta.url).href, export: 'createJsEngine' },
+};
+
+const config = (workerData ?? {}) as IsolateWorkerConfig;
+const port = parentPort;
+const channel = port ? new HostChannelClient((message) => port.postMessage(message)) : undefined;
+
+async function loadModules(): Promise<ReadonlyMap<string, ModuleSpec>> {
+  if (!config.extraModules || config.extraModules.length === 0) return MODULE_CATALOG;
+  const all = new Map(MODULE_CATALOG);
+  for (const ref of config.extraModules) {
+    const spec = ((await import(ref.url)) as Record<string, unknown>)[ref.export] as ModuleSpec | undefined;
+    if (!spec || typeof spec.name !== 'string') throw new Error(`${ref.url} does not export a ModuleSpec "${ref.export}"`);
+    all.set(spec.name, spec);
+  }
+  return all;
+}
+
+const bridge = new WorkerHostBridge(await loadModules(), channel);
+const starts = config.starts ? new Int32Array(config.starts) : undefined;
+const startEpoch = config.startEpoch ?? 0;
+const engines = new Map<ToolKind, GuestEngine>();
+const loading = new Map<ToolKind, Promise<GuestEngine>>();
+
+async function loadEngine(kind: ToolKind): Promise<GuestEngine> {
+  const ref = config.engines?.[kind] ?? BUILTIN_ENGINES[kind];
+  if (!ref) throw new Error(`no engine for tool kind "${kind}"`);
+  const mod = (await import(ref.url)) as Record<string, unknown>;
+  const factory = mod[ref.export];
+  if (typeof factory !== 'function') throw new Error(`${ref.url} does not export a function "${ref.export}"`);
+  const engine = (await (factory as (options?: unknown) => Promise<GuestEngine>)(ref.options)) as GuestEngine;
+  engines.set(kind, engine);
+  return engine;
+}
+
+function failure(kind: 'Timeout' | 'Internal', message: string, started: number): CallResult {
+  return { status: 'error', error: { kind, message }, stats: { ms: Date.now() - started } };
+}
+
+function runCall(engine: GuestEngine, task: CallTask, started: number): CallResult {
+  const limit = task.tool.limits.timeoutMs;
+  const deadline = task.deadline > 0 ? Math.min(task.deadline, started + limit) : started + limit;
+  const remaining = deadline - Date.now();
+  if (remaining <= 0) return failure('Timeout', `${task.tool.id}: deadline passed before the call started`, started);
+  // The engine times the call from tool.limits.timeoutMs: give it what is left of the wall deadline.
+  const tool: ToolSpec = remaining < limit ? { ...task.tool, limits: { ...task.tool.limits, timeoutMs: remaining } } : task.tool;
+  bridge.prepare({ actor: task.actor, depth: task.depth });
+  bridge.begin(tool, deadline);
+  try {
+    return engine.call(tool, task.input, bridge);
+  } catch (err) {
+    return failure('Internal', `engine failed: ${err instanceof Error ? err.message : String(err)}`, started);
+  } finally {
+    bridge.end();
+  }
+}
+
+function engineFor(kind: ToolKind): Promise<GuestEngine> {
+  let pending = loading.get(kind);
+  if (!pending) {
+    pending = loadEngine(kind);
+    loading.set(kind, pending);
+    // A failed load is retried by the next call rather than cached forever.
+    pending.catch(() => loading.delete(kind));
+  }
+  return pending;
+}
+
+// Load both engines while the worker boots (piscina waits for this module before the first task), so a
+// first call's deadline is not spent compiling WebAssembly. A failure here is reported by the first call.
+await Promise.allSettled((Object.keys(BUILTIN_ENGINES) as ToolKind[]).map(engineFor));
+
+export default function isolateTask(task: PoolTask): CallResult | Promise<CallResult> | null {
+  if (task.op === 'ping') return null;
+  const started = Date.now();
+  if (starts && task.slot >= 0) Atomics.store(starts, task.slot, Math.max(1, started - startEpoch));
+  const engine = engines.get(task.tool.kind);
+  if (engine) return runCall(engine, task, started);
+  return engineFor(task.tool.kind).then(
+    (loaded) => runCall(loaded, task, started),
+    (err: unknown) => failure('Internal', `cannot load the ${task.tool.kind} engine: ${err instanceof Error ? err.message : String(err)}`, started),
+  );
+}
