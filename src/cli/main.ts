@@ -56,10 +56,41 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: { min: 2, max: 2 },
     load: () => import('./policy-command.js').then((m) => m.policyCheck),
   },
-  // --- tools: src/cli/tools-command.ts (the tools issue) adds its commands here, e.g.
-  // { words: ['tools', 'ls'], summary: ..., flags: {...}, positionals: {...},
-  //   load: () => import('./tools-command.js').then((m) => m.toolsLs) },
+  // --- tools: src/cli/tools-command.ts
+  {
+    words: ['tools', 'ls'],
+    summary: 'list tool entries (function.lua / function.js) with their modules',
+    flags: { ...JSON_FLAG },
+    positionals: { min: 0, max: 0 },
+    load: () => import('./tools-command.js').then((m) => m.toolsLs),
+  },
+  {
+    words: ['tools', 'show'],
+    args: 'ID',
+    summary: 'show a tool entry and the isolate spec it runs with (trust, modules, limits)',
+    flags: { ...JSON_FLAG },
+    positionals: { min: 1, max: 1 },
+    load: () => import('./tools-command.js').then((m) => m.toolsShow),
+  },
+  {
+    words: ['tools', 'run'],
+    args: 'ID',
+    summary: 'run a tool directly in an isolate (no LLM); non-zero exit on error',
+    help: 'Runs the tool entry ID through the isolate pool with --input (JSON, default null) as the actor\n' +
+      'user:cli. Prints the result as JSON, or the error kind and message on stderr (exit status 1).\n' +
+      'Network access follows MICRO_AGI_NET_ALLOW.',
+    flags: { ...JSON_FLAG, input: { type: 'string', value: 'JSON', help: 'the tool input as JSON (default null)' } },
+    positionals: { min: 1, max: 1 },
+    load: () => import('./tools-command.js').then((m) => m.toolsRun),
+  },
 ];
+
+/** Flags of the agent itself (no command): `-p` is short for `--prompt`. */
+export const AGENT_FLAGS: FlagSpecs = {
+  prompt: { type: 'string', value: 'PROMPT', help: '(-p) run one agent turn without the prompt loop, then exit' },
+  json: { type: 'boolean', help: 'with -p: print the events as JSON lines instead of the transcript' },
+  model: { type: 'string', value: 'MODEL', help: 'the model to use (a model entry or the provider\'s model name)' },
+};
 
 /** Run the CLI on `argv` (without node and script); returns the exit status. */
 export async function runCli(argv: readonly string[], io: CommandIO): Promise<number> {
@@ -77,7 +108,8 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
   }
 }
 
-async function dispatch(argv: readonly string[], io: CommandIO): Promise<number> {
+async function dispatch(rawArgv: readonly string[], io: CommandIO): Promise<number> {
+  const argv = rawArgv.map((a) => (a === '-p' ? '--prompt' : a));
   const positions = positionalIndexes(argv);
   const first = positions[0] === undefined ? undefined : argv[positions[0]];
   const wantsHelp = argv.includes('--help') || argv.includes('-h');
@@ -87,9 +119,28 @@ async function dispatch(argv: readonly string[], io: CommandIO): Promise<number>
       io.out(globalHelp());
       return 0;
     }
-    parseArgv(argv, GLOBAL_FLAGS); // unknown flags are still usage errors
-    io.err(`${PROG}: the interactive agent arrives with the agent issue; for now use a command.\n\n${commandList()}`);
-    return 2;
+    // No command: the agent. `-p PROMPT` runs one turn headless (src/cli/headless.ts), else the REPL.
+    let args;
+    try {
+      args = parseArgv(argv, { ...GLOBAL_FLAGS, ...AGENT_FLAGS });
+    } catch (err) {
+      if (errorCode(err) === 'USAGE') return usage(io, errorMessage(err), commandList());
+      throw err;
+    }
+    if (args.positionals.length > 0) return usage(io, `unknown command '${args.positionals[0]}'`, commandList());
+    const { needsProviderSetup, providerSetupHelp } = await import('./setup-help.js');
+    if (needsProviderSetup(io.env)) {
+      io.err(`${providerSetupHelp(PROG)}\n${commandList()}`);
+      return 2;
+    }
+    if (args.flags.prompt !== undefined) {
+      const { runHeadless } = await import('./headless.js');
+      return runHeadless(args, io, { isTTY: process.stdout.isTTY === true });
+    }
+    if (args.flags.json === true) return usage(io, '--json needs -p PROMPT (the interactive session prints text)', commandList());
+    const { runRepl } = await import('./repl.js');
+    const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
+    return runRepl(args, io, { input: process.stdin, output: process.stdout, isTTY: tty });
   }
 
   const group = COMMANDS.filter((c) => c.words[0] === first);
@@ -131,7 +182,7 @@ async function dispatch(argv: readonly string[], io: CommandIO): Promise<number>
 /** Indexes of the tokens that are not flags or flag values (up to the first two: the command words). */
 function positionalIndexes(argv: readonly string[]): number[] {
   const valued = new Set<string>();
-  for (const specs of [GLOBAL_FLAGS, ...COMMANDS.map((c) => c.flags)]) {
+  for (const specs of [GLOBAL_FLAGS, AGENT_FLAGS, ...COMMANDS.map((c) => c.flags)]) {
     for (const [name, s] of Object.entries(specs)) if (s.type === 'string') valued.add(name);
   }
   const out: number[] = [];
@@ -170,10 +221,15 @@ function flagLines(flags: FlagSpecs): string {
 function globalHelp(): string {
   return (
     `${PROG}: a self-modifying terminal agent that writes, registers, hot-loads and calls its own tools.\n\n` +
-    `Usage: ${PROG} <command> [options]\n` +
+    `Usage: ${PROG} [--model MODEL]                    the interactive agent\n` +
+    `       ${PROG} -p PROMPT [--json] [--model MODEL]  one turn; exit 0 answered, 1 failed or canceled,\n` +
+    `                                                   2 usage or no model configured, 3 step limit reached\n` +
+    `       ${PROG} <command> [options]\n` +
     `       ${PROG} <command> --help\n\n` +
-    `${commandList()}\nGlobal options:\n${flagLines(GLOBAL_FLAGS)}\n` +
-    `Environment: MICRO_AGI_HOME (state directory), MICRO_AGI_DEBUG=1 (stack traces on errors).\n`
+    `${commandList()}\nAgent options:\n${flagLines(AGENT_FLAGS)}\nGlobal options:\n${flagLines(GLOBAL_FLAGS)}\n` +
+    `Environment: OPENAI_API_KEY, OPENAI_BASE_URL (the model's server), MICRO_AGI_HOME (state directory),\n` +
+    `MICRO_AGI_NET_ALLOW (host[:port],... tools may reach beyond the public internet), MICRO_AGI_DEBUG=1\n` +
+    `(stack traces on errors).\n`
   );
 }
 

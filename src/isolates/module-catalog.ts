@@ -44,12 +44,16 @@ const ALL_MODULES: readonly ModuleSpec[] = [
 
 export const MODULE_CATALOG: ReadonlyMap<string, ModuleSpec> = new Map(ALL_MODULES.map((m) => [m.name, m]));
 
-/** The function a guest calls as `fn` (plain or dotted) or `Type:method`. */
+/** The function a guest calls as `fn` (plain or dotted) or `Type:method` (`Type:__tostring` maps to TypeSpec.tostring). */
 export function resolveHostFn(spec: ModuleSpec, fn: string): HostFn | undefined {
   const colon = fn.indexOf(':');
   if (colon > 0) {
     const type = spec.types?.[fn.slice(0, colon)];
-    return type && Object.hasOwn(type.methods, fn.slice(colon + 1)) ? type.methods[fn.slice(colon + 1)] : undefined;
+    if (!type) return undefined;
+    const method = fn.slice(colon + 1);
+    // Engines ask for `Type:__tostring` when the guest calls tostring(obj) / String(obj).
+    if (method === '__tostring') return type.tostring ?? (Object.hasOwn(type.methods, 'string') ? type.methods['string'] : undefined);
+    return Object.hasOwn(type.methods, method) ? type.methods[method] : undefined;
   }
   return Object.hasOwn(spec.functions, fn) ? spec.functions[fn] : undefined;
 }
