@@ -56,7 +56,7 @@ function runCall(engine: GuestEngine, task: CallTask, started: number): CallResu
   if (remaining <= 0) return failure('Timeout', `${task.tool.id}: deadline passed before the call started`, started);
   // The engine times the call from tool.limits.timeoutMs: give it what is left of the wall deadline.
   const tool: ToolSpec = remaining < limit ? { ...task.tool, limits: { ...task.tool.limits, timeoutMs: remaining } } : task.tool;
-  bridge.prepare({ actor: task.actor, depth: task.depth });
+  bridge.prepare({ actor: task.actor, depth: task.depth, ...(task.context ? { context: task.context } : {}) });
   bridge.begin(tool, deadline);
   try {
     return engine.call(tool, task.input, bridge);

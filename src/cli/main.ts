@@ -3,6 +3,7 @@
 import { errorCode, errorMessage } from '../errors/app-error.js';
 import { parseArgv, type FlagSpecs } from './argv.js';
 import { GLOBAL_FLAGS, JSON_FLAG, type CommandIO, type CommandSpec } from './command-spec.js';
+import { TOOLS_AUTHORING_COMMANDS } from './tools-authoring-command.js';
 
 const PROG = 'micro-agi';
 
@@ -83,6 +84,28 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: { min: 1, max: 1 },
     load: () => import('./tools-command.js').then((m) => m.toolsRun),
   },
+  // --- stress: src/cli/stress-command.ts
+  {
+    words: ['stress'],
+    summary: 'stress-test tool isolation: benign baseline, then a benign/hostile mix; non-zero exit on escape or failure',
+    help: 'Drives the isolate pool with benign Lua/JS tools (baseline), then the same number of calls with a\n' +
+      'share of hostile ones (loops, memory bombs, recursion, huge output, sandbox escapes, SSRF to refused\n' +
+      'addresses). Reports throughput, benign p50/p95/p99 and their mix/baseline ratio, containment per\n' +
+      'hostile class, benign failures, worker replacements and supervisor RSS. Exit 1 if any hostile call\n' +
+      'escaped or ended other than declared, or any benign call failed. Progress goes to stderr on a terminal.',
+    flags: {
+      ...JSON_FLAG,
+      calls: { type: 'string', value: 'N', help: 'calls per phase (default 300)' },
+      concurrency: { type: 'string', value: 'C', help: 'calls in flight (default twice the pool size)' },
+      hostile: { type: 'string', value: 'RATIO', help: 'share of hostile calls in the mix, 0..1 (default 0.1)' },
+      duration: { type: 'string', value: 'S', help: 'also stop each phase after S seconds (whichever ends first)' },
+      seed: { type: 'string', value: 'N', help: 'seed for call order, picks and inputs (default random, reported)' },
+    },
+    positionals: { min: 0, max: 0 },
+    load: () => import('./stress-command.js').then((m) => m.stressCommand),
+  },
+  // --- tools authoring (create, rm, history, rollback, export): src/cli/tools-authoring-command.ts
+  ...TOOLS_AUTHORING_COMMANDS,
 ];
 
 /** Flags of the agent itself (no command): `-p` is short for `--prompt`. */

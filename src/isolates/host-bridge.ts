@@ -12,6 +12,8 @@ export interface BridgeCallInfo {
   readonly actor: Actor;
   /** Nesting depth of this tool call (0 = called by the agent / CLI). */
   readonly depth: number;
+  /** The call's context values (CallOptions.context), exposed as CallContext.context. */
+  readonly context?: Readonly<Record<string, unknown>>;
 }
 
 interface ActiveCall {
@@ -47,7 +49,14 @@ export class WorkerHostBridge implements HostBridge {
       tool,
       callId: this.#nextCallId++,
       usedRemote: false,
-      ctx: { entryId: tool.id, trusted: tool.trusted, actor: this.#info.actor, deadline, handles: this.#handles },
+      ctx: {
+        entryId: tool.id,
+        trusted: tool.trusted,
+        actor: this.#info.actor,
+        deadline,
+        handles: this.#handles,
+        ...(this.#info.context ? { context: this.#info.context } : {}),
+      },
     };
   }
 

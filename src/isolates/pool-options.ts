@@ -89,4 +89,6 @@ export interface CallOptions {
   readonly deadline?: number;
   /** Nesting depth: 0 for calls from the agent or CLI; set by the pool for nested calls. */
   readonly depth?: number;
+  /** Values the guest reads with the ctx module (session, turn, prompt, agent, loaded_tools). Plain data. */
+  readonly context?: Readonly<Record<string, unknown>>;
 }

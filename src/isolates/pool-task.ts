@@ -14,6 +14,8 @@ export interface CallTask {
    */
   readonly deadline: number;
   readonly depth: number;
+  /** CallOptions.context: what the ctx module returns in this call. */
+  readonly context?: Readonly<Record<string, unknown>>;
   /** Index in the shared start table where the worker records when it began (-1: none). */
   readonly slot: number;
 }

@@ -135,7 +135,7 @@ class PiscinaIsolatePool implements IsolatePool {
     const budget = Math.max(0, cap > 0 ? Math.min(spec.limits.timeoutMs, cap - started) : spec.limits.timeoutMs);
     const hardMs = Math.max(budget * this.#options.hardDeadlineFactor, budget + this.#options.hardDeadlineMinGraceMs);
     const slot = this.#starts.acquire();
-    const task: CallTask = { op: 'call', tool: spec, input, actor: options.actor, deadline: cap, depth, slot };
+    const task: CallTask = { op: 'call', tool: spec, input, actor: options.actor, deadline: cap, depth, slot, ...(options.context ? { context: options.context } : {}) };
 
     const controller = new TaskAbort();
     let stop: 'timeout' | 'cancel' | undefined;

@@ -93,6 +93,8 @@ export interface CallContext {
   readonly deadline: number;
   /** Objects the host keeps for the guest during one call (compiled regexps...), released at call end. */
   readonly handles: HandleTable;
+  /** Values the caller attached to this call (the agent's ToolCallContext); the ctx module reads them. */
+  readonly context?: Readonly<Record<string, unknown>>;
   /** Supervisor-side services; present only when a function runs remotely (see ModuleSpec.remote). */
   readonly services?: HostServices;
 }

@@ -1,0 +1,100 @@
+// The `tools` tool module (privileged, used by create_tool): compile(draft) and test(draft, input) run an
+// UNREGISTERED tool source in an isolate, as the untrusted identity app.generated:<name>, on the supervisor.
+import type { CallResult, IsolateError, ToolKind, ToolSpec } from '../isolates/types.js';
+import { DEFAULT_LIMITS } from '../isolates/types.js';
+import { asList, fromPlain, isTable, toPlain } from './guest-data.js';
+import { ArgumentFailure, ModuleFailure, type CallContext, type GuestValue, type ModuleSpec } from './module-spec.js';
+import { COMPILE_ONLY_METHOD } from './tools-draft-engine.js';
+import type { ToolsServices } from './tools-services.js';
+
+/** Where drafts live once registered: they run under that identity already (never trusted). */
+export const GENERATED_NAMESPACE = 'app.generated';
+const NAME_RE = /^[a-z][a-z0-9_]{0,63}$/;
+const METHOD_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Registry versions are >= 0: a draft's compiled code is cached under this one (caches also check the source). */
+const DRAFT_VERSION = -1;
+
+function draftSpec(v: GuestValue | undefined, where: string): ToolSpec {
+  if (!isTable(v)) throw new ArgumentFailure(`${where}: draft table {name?, language?, source, modules?, method?} expected`);
+  const source = v.source;
+  if (typeof source !== 'string' || source === '') throw new ArgumentFailure(`${where}: source must be a non-empty string`);
+  const name = v.name ?? 'draft';
+  if (typeof name !== 'string' || !NAME_RE.test(name)) {
+    throw new ArgumentFailure(`${where}: name must match ^[a-z][a-z0-9_]{0,63}$, got ${JSON.stringify(name)}`);
+  }
+  const language = v.language ?? 'lua';
+  if (language !== 'lua' && language !== 'js') throw new ArgumentFailure(`${where}: language must be "lua" or "js", got ${JSON.stringify(language)}`);
+  const method = v.method ?? 'handler';
+  if (typeof method !== 'string' || !METHOD_RE.test(method)) throw new ArgumentFailure(`${where}: method must be an identifier, got ${JSON.stringify(method)}`);
+  const modules = asList(v.modules ?? [], `${where}: modules`).map((m, i) => {
+    if (typeof m !== 'string' || m === '') throw new ArgumentFailure(`${where}: modules[${i + 1}] must be a module name`);
+    return m;
+  });
+  const kind: ToolKind = language === 'js' ? 'function.js' : 'function.lua';
+  return {
+    id: `${GENERATED_NAMESPACE}:${name}`,
+    version: DRAFT_VERSION,
+    kind,
+    source,
+    method,
+    modules: [...new Set(modules)],
+    trusted: false,
+    limits: DEFAULT_LIMITS,
+  };
+}
+
+/** "line 3: unexpected symbol near 'end'" — the isolate's message without the tool id prefix. */
+export function describeIsolateError(spec: ToolSpec, error: IsolateError): string {
+  const prefix = `${spec.id}: `;
+  const text = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  const what = error.kind === 'ToolError' ? `the handler returned an error${error.errorKind ? ` (${error.errorKind})` : ''}` : error.kind;
+  return `${error.line !== undefined ? `line ${error.line}: ` : ''}${what}: ${text}`;
+}
+
+function failure(spec: ToolSpec, error: IsolateError): ModuleFailure {
+  const details: Record<string, GuestValue> = { error_kind: error.kind };
+  if (error.line !== undefined) details.line = error.line;
+  if (error.errorKind !== undefined) details.tool_error_kind = error.errorKind;
+  const kind = error.kind === 'Timeout' ? 'Timeout' : error.kind === 'PermissionDenied' ? 'PermissionDenied' : error.kind === 'Canceled' ? 'Canceled' : 'Invalid';
+  return new ModuleFailure(kind, describeIsolateError(spec, error), { details });
+}
+
+/** A draft service of this call, or Unavailable naming it (drafts run from the supervisor only). */
+function draftService<K extends 'compileSpec' | 'runSpec'>(ctx: CallContext, name: K, where: string): NonNullable<ToolsServices[K]> {
+  const value = (ctx.services as ToolsServices | undefined)?.[name];
+  if (typeof value !== 'function') {
+    throw new ModuleFailure('Unavailable', `${where}: the "${name}" service is not available here (the supervisor must provide a draft pool)`);
+  }
+  return value as NonNullable<ToolsServices[K]>;
+}
+
+function callOptions(ctx: CallContext) {
+  if (ctx.deadline - Date.now() <= 0) throw new ModuleFailure('Timeout', 'tools: no time left in this call');
+  return { actor: ctx.actor, deadline: ctx.deadline };
+}
+
+export const toolsModule: ModuleSpec = {
+  name: 'tools',
+  privileged: true,
+  summary:
+    'Check tool drafts before registering them: tools.compile({language, source, modules?, method?, name?}) -> true, err ' +
+    '(err names the line); tools.test(draft, input) -> result, err runs the draft once in an isolate as app.generated:<name> ' +
+    '(untrusted: only non-privileged modules) and returns what its handler returned.',
+  functions: {
+    compile: async (ctx, draft) => {
+      const spec = { ...draftSpec(draft, 'tools.compile'), method: COMPILE_ONLY_METHOD };
+      const compileSpec = draftService(ctx, 'compileSpec', 'tools.compile');
+      const error = await compileSpec(spec, callOptions(ctx));
+      if (error) throw failure(spec, error);
+      return true;
+    },
+    test: async (ctx, draft, input) => {
+      const spec = draftSpec(draft, 'tools.test');
+      const runSpec = draftService(ctx, 'runSpec', 'tools.test');
+      const result: CallResult = await runSpec(spec, toPlain(input ?? null, 'tools.test: input'), callOptions(ctx));
+      if (result.status === 'error') throw failure(spec, result.error);
+      return fromPlain(result.value);
+    },
+  },
+  remote: ['compile', 'test'],
+};
