@@ -1,0 +1,30 @@
+// The arguments the supervisor hands the agent process at spawn (zod-checked in the worker), and the
+// defaults the runtime fills in. Plain data only: they cross into the agent's worker thread.
+import { z } from 'zod';
+import { PidSchema } from '../../schemas/messages/process.js';
+
+export const DEFAULT_AGENT_ID = 'app:dev_assistant';
+export const DEFAULT_MAX_STEPS = 16;
+
+export const AgentArgsSchema = z.object({
+  /** The agent.gen1 entry to run. */
+  agentId: z.string().min(1),
+  /** Home directory (the registry database lives there). */
+  home: z.string().min(1),
+  /** The app definition directory (version 0 of the registry). */
+  appDir: z.string().min(1),
+  /** The supervisor's tool service process. */
+  toolService: PidSchema,
+  /** Where AgentEvents go. */
+  terminal: PidSchema,
+  /** Model name or class overriding the agent entry's model. */
+  model: z.string().min(1).optional(),
+  maxSteps: z.number().int().positive(),
+  /** The provider variables (OPENAI_*, and those named by llm.provider entries); never the whole environment. */
+  env: z.record(z.string(), z.string()),
+  /** Prompt-token share of the model's context window that triggers compression (default 0.75). */
+  compressAt: z.number().gt(0).lte(1).optional(),
+  /** Target size of the compressed conversation in characters (default 4000). */
+  compressChars: z.number().int().positive().optional(),
+});
+export type AgentArgs = z.infer<typeof AgentArgsSchema>;

@@ -1,0 +1,83 @@
+// The agent process (run in its own worker by host.spawn): opens its session, announces `ready`, then
+// serves terminal inputs — prompts and resets in order, cancel and queries at once — until stop.
+import { AGENT_INPUT_TOPIC, AgentInputSchema, type AgentInput } from '../../schemas/messages/agent.js';
+import { EXIT_TOPIC } from '../../schemas/messages/process.js';
+import { errorMessage } from '../errors/app-error.js';
+import type { ProcessContext } from '../host/process-context.js';
+import { logger } from '../log/logger.js';
+import { AgentArgsSchema } from './agent-args.js';
+import { eventSender, type EmitEvent } from './agent-events.js';
+import { openAgentSession, type AgentSession } from './agent-session.js';
+import { runTurn } from './step-loop.js';
+import { ToolServiceClient } from './tool-service-client.js';
+import { TurnQueue } from './turn-queue.js';
+
+const log = logger('agent.process');
+
+function info(session: AgentSession, what: 'tools' | 'cost'): unknown {
+  if (what === 'cost') return session.llm.usage();
+  return {
+    tools: [...session.tools.byName.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((t) => ({ name: t.name, id: t.entryId, description: t.description })),
+    loaded: [...session.loadedTools],
+    skipped: session.tools.skipped,
+  };
+}
+
+async function guardedTurn(session: AgentSession, client: ToolServiceClient, input: Extract<AgentInput, { type: 'prompt' }>, signal: AbortSignal, emit: EmitEvent): Promise<void> {
+  try {
+    await runTurn(session, client, input, signal, emit);
+  } catch (err) {
+    // A bug or an infrastructure failure (registry refresh): report it; the session stays usable.
+    log.error({ err, turn: input.turn }, 'turn failed');
+    emit({ type: 'error', turn: input.turn, error: { type: 'internal', message: errorMessage(err) } });
+    emit({ type: 'turn_end', turn: input.turn, status: 'failed', steps: 0 });
+  }
+}
+
+/** Process entry: returns `{stopped: reason}` when it ends. */
+export async function main(ctx: ProcessContext): Promise<unknown> {
+  const args = AgentArgsSchema.parse(ctx.args);
+  const emit = eventSender(ctx, args.terminal);
+  const session = await openAgentSession(args);
+  const life = new AbortController();
+  const onCancel = (): void => life.abort();
+  ctx.signal.addEventListener('abort', onCancel, { once: true });
+  const client = new ToolServiceClient(ctx, args.toolService);
+  const serving = client.serve(life.signal);
+  const watching = (async () => {
+    for await (const m of ctx.listen(EXIT_TOPIC, life.signal)) {
+      if (m.from === args.toolService) client.serviceGone('the tool service has stopped');
+    }
+  })();
+  const queue = new TurnQueue();
+  let reason = 'canceled';
+  try {
+    emit({ type: 'ready', agent: session.spec.id, model: session.llm.resolve(session.spec.model).name, tools: [...session.tools.byName.keys()].sort() });
+    for await (const msg of ctx.listen(AGENT_INPUT_TOPIC, life.signal)) {
+      const parsed = AgentInputSchema.safeParse(msg.payload);
+      if (!parsed.success) {
+        log.warn({ from: msg.from, issues: parsed.error.issues }, 'invalid agent input ignored');
+        continue;
+      }
+      const input = parsed.data;
+      if (input.type === 'prompt') queue.enqueueTurn(input.turn, (signal) => guardedTurn(session, client, input, signal, emit));
+      else if (input.type === 'cancel') queue.cancel(input.turn);
+      else if (input.type === 'reset') queue.enqueue(() => session.reset());
+      else if (input.type === 'query') emit({ type: 'info', what: input.what, data: info(session, input.what) });
+      else {
+        reason = 'stop';
+        break;
+      }
+    }
+  } finally {
+    queue.cancelAll();
+    await queue.idle();
+    life.abort();
+    ctx.signal.removeEventListener('abort', onCancel);
+    await Promise.allSettled([serving, watching]);
+    await session.close();
+  }
+  return { stopped: reason };
+}

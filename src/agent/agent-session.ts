@@ -1,0 +1,133 @@
+// One agent session inside the agent process: its registry view, LLM, agent spec, conversation, the
+// tools loaded during the session, the compiled tool set and the generated-tool index of the system prompt.
+import { randomUUID } from 'node:crypto';
+import type { ToolCallContext } from '../../schemas/messages/agent.js';
+import { Conversation, createLlm, type ConversationMessage, type Llm } from '../llm/index.js';
+import { loadDefinitions } from '../registry/loader.js';
+import { createRegistry } from '../registry/registry.js';
+import type { Registry } from '../registry/types.js';
+import { registryDbPath } from '../store/home.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
+import { logger } from '../log/logger.js';
+import type { AgentArgs } from './agent-args.js';
+import { loadAgentSpec, systemPrompt, type AgentSpec } from './agent-spec.js';
+import { compileTools, type ToolSet } from './tool-definitions.js';
+import { generatedToolIndex } from './tool-index.js';
+
+const log = logger('agent.session');
+
+export interface SessionLimits {
+  readonly maxSteps: number;
+  /** Share of the context window that triggers compression. */
+  readonly compressAt: number;
+  /** Target characters of a compressed conversation. */
+  readonly compressChars: number;
+}
+
+export class AgentSession {
+  readonly id = randomUUID();
+  readonly registry: Registry;
+  readonly llm: Llm;
+  readonly spec: AgentSpec;
+  readonly limits: SessionLimits;
+  conversation = new Conversation();
+  #loaded: string[] = [];
+  #tools: ToolSet;
+  #toolIndex: string;
+  readonly #warned = new Set<string>();
+
+  constructor(registry: Registry, llm: Llm, spec: AgentSpec, limits: SessionLimits) {
+    this.registry = registry;
+    this.llm = llm;
+    this.spec = spec;
+    this.limits = limits;
+    this.#tools = this.#compile();
+    this.#toolIndex = generatedToolIndex(registry);
+  }
+
+  get tools(): ToolSet {
+    return this.#tools;
+  }
+
+  /** Entry ids loaded into this session (load_tool), in load order. */
+  get loadedTools(): readonly string[] {
+    return this.#loaded;
+  }
+
+  addLoadedTools(ids: readonly string[]): void {
+    for (const id of ids) if (!this.#loaded.includes(id)) this.#loaded.push(id);
+  }
+
+  /** Pull other processes' registry writes and recompile the offered tools. */
+  async refreshTools(): Promise<ToolSet> {
+    await this.registry.refresh();
+    this.#tools = this.#compile();
+    return this.#tools;
+  }
+
+  #compile(): ToolSet {
+    const set = compileTools(this.registry.current(), this.spec.tools, this.#loaded);
+    for (const s of set.skipped) {
+      const key = `${s.id}\n${s.reason}`;
+      if (this.#warned.has(key)) continue;
+      this.#warned.add(key);
+      log.warn({ agent: this.spec.id, tool: s.id, reason: s.reason }, 'tool not offered to the model');
+    }
+    return set;
+  }
+
+  systemPrompt(): string {
+    return systemPrompt(this.spec, this.#toolIndex);
+  }
+
+  /** What one step sends: the system prompt, then the conversation. */
+  messages(): ConversationMessage[] {
+    return [{ role: 'system', content: this.systemPrompt() }, ...this.conversation.messages()];
+  }
+
+  /** The context window of the agent's model, in tokens. */
+  contextWindow(): number {
+    return this.llm.resolve(this.spec.model).maxTokens;
+  }
+
+  toolContext(turn: number, prompt: string): ToolCallContext {
+    return { session: this.id, turn, prompt, agent: this.spec.id, loaded_tools: [...this.#tools.byName.keys()].sort() };
+  }
+
+  /** Forget the conversation (loaded tools stay) and re-read the generated-tool index. */
+  async reset(): Promise<void> {
+    this.conversation = new Conversation();
+    await this.registry.refresh();
+    this.#toolIndex = generatedToolIndex(this.registry);
+  }
+
+  async close(): Promise<void> {
+    await this.registry.close();
+  }
+}
+
+/** Open the registry on the shared store, the LLM, and the agent named in `args`. Throws AppError on bad config. */
+export async function openAgentSession(args: AgentArgs): Promise<AgentSession> {
+  const loaded = await loadDefinitions(args.appDir, { logWarnings: false });
+  const store = openSqliteStore(registryDbPath(args.home));
+  let registry: Registry;
+  try {
+    registry = await createRegistry({ store, base: loaded.entries });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  try {
+    const llm = createLlm({ models: () => registry.current(), env: args.env });
+    const spec = loadAgentSpec(registry.current(), args.agentId, args.model);
+    llm.resolve(spec.model); // an unknown model fails the start, naming the known ones
+    return new AgentSession(registry, llm, spec, {
+      maxSteps: args.maxSteps,
+      compressAt: args.compressAt ?? 0.75,
+      compressChars: args.compressChars ?? 4000,
+    });
+  } catch (err) {
+    await registry.close();
+    throw err;
+  }
+}

@@ -1,0 +1,110 @@
+// The supervisor side of the agent: starts the tool service and spawns the agent process in its own
+// worker; the CLI talks to it with send(AgentInput) and receives AgentEvents at the terminal pid.
+import { AGENT_INPUT_TOPIC, AgentInputSchema, type AgentInput } from '../../schemas/messages/agent.js';
+import type { ExitNotice } from '../../schemas/messages/process.js';
+import type { Pid, ProcessHost } from '../host/process-host.js';
+import type { IsolatePool } from '../isolates/pool.js';
+import { distPath } from '../paths.js';
+import type { Registry } from '../registry/types.js';
+import { DEFAULT_AGENT_ID, DEFAULT_MAX_STEPS, type AgentArgs } from './agent-args.js';
+import { providerEnv } from './agent-env.js';
+import { startToolService } from './tool-service.js';
+
+export interface AgentRuntimeOptions {
+  readonly host: ProcessHost;
+  /** The supervisor's registry (the tool service refreshes it before each call). */
+  readonly registry: Registry;
+  readonly pool: IsolatePool;
+  /** Home directory: the agent process opens <home>/registry.db itself. */
+  readonly home: string;
+  /** App definition directory (version 0 for the agent's registry). */
+  readonly appDir: string;
+  /** Default app:dev_assistant. */
+  readonly agentId?: string;
+  /** Model name or class overriding the agent entry's. */
+  readonly model?: string;
+  /** Where provider settings come from (only OPENAI_* and provider-named variables are passed on). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Steps per turn (default 16). */
+  readonly maxSteps?: number;
+  /** Receives every AgentEvent (topic agent.event) and the agent's exit notice (topic @exit). */
+  readonly terminal: Pid;
+  /** Per-tool-call wall-clock cap in ms (default: each entry's own timeout). */
+  readonly callTimeoutMs?: number;
+  /** Compression trigger share of the context window (default 0.75) and target chars (default 4000). */
+  readonly compressAt?: number;
+  readonly compressChars?: number;
+  /** How long stop() waits for the agent to finish before killing it (default 5000 ms). */
+  readonly stopGraceMs?: number;
+  /** Agent process module (default dist/workers/agent-worker.js). */
+  readonly module?: string;
+}
+
+export interface AgentRuntime {
+  readonly agentPid: Pid;
+  readonly toolServicePid: Pid;
+  /** Deliver one input to the agent (validated); false when the agent is gone. */
+  send(input: AgentInput): boolean;
+  /** Resolves with the agent's exit notice. */
+  exited(): Promise<ExitNotice>;
+  /** Ask the agent to stop (kill after the grace period), then stop the tool service. */
+  stop(): Promise<ExitNotice>;
+}
+
+export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
+  const { host } = options;
+  const service = startToolService({
+    host,
+    registry: options.registry,
+    pool: options.pool,
+    ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
+  });
+  const args: AgentArgs = {
+    agentId: options.agentId ?? DEFAULT_AGENT_ID,
+    home: options.home,
+    appDir: options.appDir,
+    toolService: service.pid,
+    terminal: options.terminal,
+    maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
+    env: providerEnv(options.env, options.registry.current()),
+    ...(options.model !== undefined ? { model: options.model } : {}),
+    ...(options.compressAt !== undefined ? { compressAt: options.compressAt } : {}),
+    ...(options.compressChars !== undefined ? { compressChars: options.compressChars } : {}),
+  };
+  let agentPid: Pid;
+  try {
+    agentPid = host.spawn<AgentArgs>({
+      module: options.module ?? distPath('workers/agent-worker.js'),
+      args,
+      monitors: [options.terminal],
+    });
+  } catch (err) {
+    void service.stop();
+    throw err;
+  }
+  // The agent learns when the service ends; the service ends when the agent does.
+  host.monitor(agentPid, service.pid);
+  const exited = host.wait(agentPid);
+  void exited.then(() => service.stop());
+
+  return {
+    agentPid,
+    toolServicePid: service.pid,
+    send(input) {
+      return host.send(options.terminal, agentPid, AGENT_INPUT_TOPIC, AgentInputSchema.parse(input));
+    },
+    exited: () => exited,
+    async stop() {
+      host.send(options.terminal, agentPid, AGENT_INPUT_TOPIC, { type: 'stop' } satisfies AgentInput);
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), options.stopGraceMs ?? 5000);
+      });
+      const first = await Promise.race([exited, grace]);
+      clearTimeout(timer);
+      if (first === 'timeout') await host.kill(agentPid);
+      await service.stop();
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,137 @@
+// One turn of the agent: the user's prompt, then steps (stream the model, run its tool calls in parallel,
+// hot-load tools, compress when the window fills) until a text answer, the step limit, cancel or failure.
+import type { AgentEvent } from '../../schemas/messages/agent.js';
+import type { TokenUsage, ToolCall } from '../llm/index.js';
+import type { EmitEvent } from './agent-events.js';
+import type { AgentSession } from './agent-session.js';
+import { compressIfNeeded } from './compression-trigger.js';
+import { applyHotReload, loadedToolIds } from './hot-reload.js';
+import { dispatchToolCalls } from './tool-dispatch.js';
+import type { FinalToolCallState } from './tool-call-state.js';
+import { toolErrorJson, toolValueJson } from './tool-result-json.js';
+import type { ToolCaller } from './tool-service-client.js';
+
+export type TurnStatus = Extract<AgentEvent, { type: 'turn_end' }>['status'];
+
+export const TRUNCATION_MESSAGE =
+  'Your previous response was truncated because it exceeded the maximum token limit, so its tool calls were dropped. ' +
+  'Break your work into smaller steps: make fewer or smaller tool calls at a time.';
+
+export function stepLimitMessage(steps: number): string {
+  return `Stopped after ${steps} steps without a final answer.`;
+}
+
+export interface TurnInput {
+  readonly turn: number;
+  readonly text: string;
+}
+
+const ZERO: TokenUsage = { prompt: 0, completion: 0, cached: 0, reasoning: 0, total: 0 };
+
+function add(a: TokenUsage, b: TokenUsage | undefined): TokenUsage {
+  if (!b) return a;
+  return {
+    prompt: a.prompt + b.prompt,
+    completion: a.completion + b.completion,
+    cached: a.cached + b.cached,
+    reasoning: a.reasoning + b.reasoning,
+    total: a.total + b.total,
+  };
+}
+
+/** Arguments as stored in the conversation: the model's text when it is JSON, else `{}` (providers reject non-JSON). */
+function storedArguments(f: FinalToolCallState): string {
+  try {
+    JSON.parse(f.call.rawArguments);
+    return f.call.rawArguments;
+  } catch {
+    return '{}';
+  }
+}
+
+function appendResults(session: AgentSession, finals: readonly FinalToolCallState[]): void {
+  for (const f of finals) {
+    session.conversation.addFunctionCall(f.call.name, storedArguments(f), f.call.id);
+    session.conversation.addFunctionResult(f.call.name, f.status === 'done' ? toolValueJson(f.value) : toolErrorJson(f.error), f.call.id);
+  }
+}
+
+function resultEvent(turn: number, f: FinalToolCallState): AgentEvent {
+  const base = { type: 'tool_result' as const, turn, id: f.call.id, name: f.call.name };
+  if (f.status === 'done') return { ...base, ok: true, result: JSON.parse(toolValueJson(f.value)) as unknown };
+  return { ...base, ok: false, error: f.error };
+}
+
+/** Run one turn to its end; always emits exactly one turn_end. Never rejects for model or tool failures. */
+export async function runTurn(session: AgentSession, caller: ToolCaller, input: TurnInput, signal: AbortSignal, emit: EmitEvent): Promise<TurnStatus> {
+  const { turn } = input;
+  let steps = 0;
+  let tokens = ZERO;
+  let cost = 0;
+  const end = (status: TurnStatus): TurnStatus => {
+    if (steps > 0) emit({ type: 'usage', turn, tokens, cost, session_cost: session.llm.usage().cost });
+    emit({ type: 'turn_end', turn, status, steps });
+    return status;
+  };
+  if (signal.aborted) return end('canceled');
+  await session.refreshTools();
+  session.conversation.addUser(input.text);
+  const spec = session.spec;
+
+  while (steps < session.limits.maxSteps) {
+    if (signal.aborted) return end('canceled');
+    steps++;
+    const outcome = await session.llm.generate(session.messages(), {
+      model: spec.model,
+      tools: session.tools.definitions,
+      maxTokens: spec.maxTokens,
+      ...(spec.temperature !== undefined ? { temperature: spec.temperature } : {}),
+      ...(spec.thinkingEffort !== undefined ? { thinkingEffort: spec.thinkingEffort } : {}),
+      signal,
+      onEvent: (e) => {
+        if (e.type === 'chunk' || e.type === 'thinking') emit({ type: e.type, turn, content: e.content });
+      },
+    });
+    if (!outcome.ok) {
+      if (signal.aborted || outcome.error.type === 'cancelled') return end('canceled');
+      emit({ type: 'error', turn, error: { type: outcome.error.type, message: outcome.error.message } });
+      return end('failed');
+    }
+    const r = outcome.response;
+    tokens = add(tokens, r.tokens);
+    cost += r.cost ?? 0;
+
+    if (r.finish_reason === 'length' && r.tool_calls.length > 0) {
+      if (r.result) session.conversation.addAssistant(r.result);
+      session.conversation.addUser(TRUNCATION_MESSAGE);
+      await compressIfNeeded(session, r.tokens, turn, emit, signal);
+      continue;
+    }
+
+    if (r.tool_calls.length === 0) {
+      if (r.result) session.conversation.addAssistant(r.result);
+      emit({ type: 'answer', turn, text: r.result });
+      await compressIfNeeded(session, r.tokens, turn, emit, signal);
+      return end('answered');
+    }
+
+    if (r.result) session.conversation.addAssistant(r.result);
+    const finals = await dispatchToolCalls({
+      calls: r.tool_calls as readonly ToolCall[],
+      tools: session.tools,
+      caller,
+      context: session.toolContext(turn, input.text),
+      signal,
+      onStart: (c) => emit({ type: 'tool_call', turn, id: c.id, name: c.name, arguments: c.arguments }),
+      onFinish: (f) => emit(resultEvent(turn, f)),
+    });
+    appendResults(session, finals);
+    if (signal.aborted) return end('canceled');
+    await applyHotReload(session, loadedToolIds(finals), turn, emit);
+    await compressIfNeeded(session, r.tokens, turn, emit, signal);
+  }
+  const text = stepLimitMessage(steps);
+  session.conversation.addAssistant(text);
+  emit({ type: 'answer', turn, text });
+  return end('step_limit');
+}

@@ -1,0 +1,51 @@
+// The short index of already generated tools added to the system prompt at session start, so the model
+// reuses a tool before rebuilding it: newest first, first description line, capped in entries and size.
+import type { Registry } from '../registry/types.js';
+
+export const GENERATED_NAMESPACE = 'app.generated';
+
+export interface ToolIndexOptions {
+  /** Namespace of generated tools (default app.generated). */
+  readonly namespace?: string;
+  /** Most entries listed (default 30). */
+  readonly maxEntries?: number;
+  /** Most characters of the whole index (default 2000). */
+  readonly maxChars?: number;
+}
+
+function firstLine(text: unknown): string {
+  if (typeof text !== 'string') return '';
+  const line = text.trim().split('\n', 1)[0]!.trim();
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}
+
+/** The index text, or '' when there are no generated tools. */
+export function generatedToolIndex(registry: Pick<Registry, 'current' | 'history'>, options: ToolIndexOptions = {}): string {
+  const ns = options.namespace ?? GENERATED_NAMESPACE;
+  const maxEntries = options.maxEntries ?? 30;
+  const maxChars = options.maxChars ?? 2000;
+  const tools = registry
+    .current()
+    .namespace(ns)
+    .filter((e) => (e.kind === 'function.lua' || e.kind === 'function.js') && e.meta.type === 'tool')
+    .map((e) => ({ entry: e, version: registry.history(e.id).at(-1)?.version ?? 0 }))
+    .sort((a, b) => b.version - a.version || (a.entry.id < b.entry.id ? -1 : 1));
+  if (tools.length === 0) return '';
+  const header = `Generated tools that already exist (newest first). Reuse one with load_tool before building a new one:`;
+  const moreLine = (n: number): string => `${n} more: use registry_list with namespace ${ns}.`;
+  const reserve = moreLine(tools.length).length + 1;
+  const lines: string[] = [];
+  let size = header.length;
+  for (const { entry } of tools) {
+    if (lines.length >= maxEntries) break;
+    const desc = firstLine(entry.meta.llm_description ?? entry.meta.description ?? entry.meta.comment);
+    const line = `- ${entry.id}${desc ? `: ${desc}` : ''}`;
+    // keep room for the "N more" line
+    if (size + line.length + 1 + reserve > maxChars) break;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  const more = tools.length - lines.length;
+  if (more > 0) lines.push(moreLine(more));
+  return [header, ...lines].join('\n');
+}

@@ -1,0 +1,39 @@
+// The JSON Schema a tool is offered with: meta.input_schema as an object or JSON text (unparseable text
+// means the tool is not offered), with Wippy's placeholder property when the schema has no properties.
+export const PLACEHOLDER_PROPERTY = Object.freeze({
+  type: 'object',
+  description: 'Empty placeholder parameter',
+  default: {},
+});
+
+export type SchemaOutcome =
+  | { readonly ok: true; readonly schema: Record<string, unknown> }
+  | { readonly ok: false; readonly reason: string };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function withPlaceholder(schema: Record<string, unknown>): Record<string, unknown> {
+  const props = schema.properties;
+  if (isRecord(props) && Object.keys(props).length > 0) return schema;
+  return { ...schema, type: schema.type ?? 'object', properties: { placeholder: { ...PLACEHOLDER_PROPERTY, default: {} } } };
+}
+
+/** The offered schema from a raw input_schema value (undefined: none given). */
+export function toolSchemaFrom(raw: unknown): SchemaOutcome {
+  if (raw === undefined || raw === null || raw === '') return { ok: true, schema: withPlaceholder({ type: 'object' }) };
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch (err) {
+      return { ok: false, reason: `input_schema is not valid JSON: ${(err as Error).message}` };
+    }
+  }
+  if (!isRecord(value)) return { ok: false, reason: 'input_schema must be a JSON object' };
+  if (value.type !== undefined && value.type !== 'object') {
+    return { ok: false, reason: `input_schema must describe an object (type "object"), got type ${JSON.stringify(value.type)}` };
+  }
+  return { ok: true, schema: withPlaceholder(value) };
+}
