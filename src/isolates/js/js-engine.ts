@@ -1,0 +1,553 @@
+// The JavaScript GuestEngine on QuickJS (quickjs-emscripten, synchronous build): one runtime reused
+// across clean calls, a fresh context per call, limits per call, recreation after any failure.
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
+import { logger } from '../../log/logger.js';
+import type { CallResult, GuestEngine, HostBridge, IsolateError, IsolateErrorKind, ToolSpec } from '../types.js';
+import { CallGuard } from './call-guard.js';
+import { classifyGuestError, type ErrorPhase, type GuestErrorDescription } from './guest-errors.js';
+import { GUEST_PRELUDE, PRELUDE_FILENAME } from './guest-prelude.js';
+import { HostGate, LogSink, preludeSource } from './host-gate.js';
+import { analyzeSource, checkModuleSyntax } from './source-analysis.js';
+import { preludeConfig, ToolCache, type CachedTool } from './tool-cache.js';
+import { WasmInstances } from './wasm-instances.js';
+import { toWire } from './wire-codec.js';
+
+const log = logger('isolates.js');
+
+/** Above this QuickJS stack cap, deep recursion can overflow the host thread's native stack. */
+export const MAX_STACK_BYTES = 256 * 1024;
+
+/**
+ * QuickJS stack per unit of Limits.maxDepth: 320 bytes gives at least maxDepth plain JS frames (64 KB
+ * allowed ~310-370 frames here). Measured: with Node's default 4 MB worker stack, 128 KB kept every
+ * tested native recursion (JSON, join, proxies, parser) inside QuickJS; 256 KB did not (parser).
+ */
+export const STACK_BYTES_PER_DEPTH = 320;
+const MIN_STACK_BYTES = 32 * 1024;
+
+/** The QuickJS stack for one call: enough for maxDepth frames, capped. */
+export function stackBytesFor(maxDepth: number, cap: number): number {
+  return Math.min(cap, Math.max(MIN_STACK_BYTES, maxDepth * STACK_BYTES_PER_DEPTH));
+}
+
+export interface JsEngineOptions {
+  /**
+   * Cap on the QuickJS stack in bytes; each call uses min(cap, maxDepth * 320 B). Clamped to 256 KB.
+   * Default 128 KB (safe with Node's default 4 MB worker stack).
+   */
+  readonly maxStackBytes?: number;
+  /** Keep a second WASM instance loaded to swap in synchronously if the first faults. Default true. */
+  readonly spareModule?: boolean;
+  /**
+   * After each call, prepare the next context (context + prelude) on the event loop (setImmediate), so a
+   * call that arrives after an idle moment skips that setup. Default true.
+   */
+  readonly prewarm?: boolean;
+  /** How many (tool id, version) analyses to keep. Default 256. */
+  readonly cacheSize?: number;
+  /** Fill CallStats.memoryBytes (costs ~0.1 ms per call). Default false. */
+  readonly reportMemory?: boolean;
+}
+
+/** Counters a worker can report; recreations grow only after failures. */
+export interface JsEngineStats {
+  calls: number;
+  /** Runtimes disposed and replaced after a limit hit, an internal fault or left-over jobs. */
+  runtimeRecreations: number;
+  /** WASM module instances replaced after the module itself faulted. */
+  moduleRecreations: number;
+  cacheHits: number;
+  cacheMisses: number;
+  /** Calls that found a context prepared in idle time. */
+  prewarmedCalls: number;
+}
+
+export interface JsGuestEngine extends GuestEngine {
+  readonly language: 'js';
+  readonly stats: Readonly<JsEngineStats>;
+  /**
+   * Resolves once a spare WASM instance is loaded again after a module replacement. Calls made while
+   * none is available fail with Internal; a worker may await this between tasks.
+   */
+  ready(): Promise<void>;
+  /** Prepares the next call's context now (done automatically after each call unless prewarm: false). */
+  prewarm(): void;
+}
+
+/** Errors after which the runtime is not reused. */
+const RECYCLE_KINDS: ReadonlySet<IsolateErrorKind> = new Set([
+  'Timeout',
+  'InstructionLimit',
+  'MemoryLimit',
+  'StackOverflow',
+  'Internal',
+]);
+
+type Outcome = { readonly value: unknown } | { readonly error: IsolateError };
+
+/** A fresh context with __host installed and the prelude evaluated: `boot` awaits the call's config. */
+interface Prepared {
+  readonly rt: QuickJSRuntime;
+  readonly ctx: QuickJSContext;
+  readonly boot: QuickJSHandle;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A host-side exception out of QuickJS as an IsolateError. */
+function hostFault(err: unknown, guard: CallGuard): IsolateError {
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    return { kind: 'StackOverflow', message: 'stack overflow: the call stack went too deep (the host thread stack ran out)' };
+  }
+  if (guard.killed) return { kind: guard.killed, message: guard.message() };
+  return { kind: 'Internal', message: `JavaScript engine fault: ${message(err)}` };
+}
+
+function isErrorOutcome(o: Outcome): o is { readonly error: IsolateError } {
+  return 'error' in o;
+}
+
+class JsEngine implements JsGuestEngine {
+  readonly language = 'js' as const;
+  private readonly counters = { calls: 0, prewarmedCalls: 0 };
+  private readonly guard = new CallGuard();
+  private readonly cache: ToolCache;
+  private readonly stackBytes: number;
+  private readonly autoPrewarm: boolean;
+  private warm: Prepared | undefined;
+  private prewarmScheduled = false;
+  /** The gate of the call in progress; the prepared context's __host answers through it. */
+  private activeGate: HostGate | undefined;
+  private readonly reportMemory: boolean;
+  private instances!: WasmInstances;
+  private disposed = false;
+
+  constructor(options: JsEngineOptions) {
+    this.cache = new ToolCache(options.cacheSize ?? 256);
+    this.stackBytes = Math.min(Math.max(options.maxStackBytes ?? 128 * 1024, MIN_STACK_BYTES), MAX_STACK_BYTES);
+    this.autoPrewarm = options.prewarm ?? true;
+    this.reportMemory = options.reportMemory ?? false;
+  }
+
+  async load(keepSpare: boolean): Promise<void> {
+    this.instances = await WasmInstances.load(keepSpare, {
+      interruptHandler: this.guard.shouldInterrupt,
+      beforeRuntimeGone: (dispose) => this.dropWarm(dispose),
+    });
+  }
+
+  get stats(): Readonly<JsEngineStats> {
+    return {
+      ...this.counters,
+      runtimeRecreations: this.instances.runtimeRecreations,
+      moduleRecreations: this.instances.moduleRecreations,
+      cacheHits: this.cache.hits,
+      cacheMisses: this.cache.misses,
+    };
+  }
+
+  compile(tool: ToolSpec): IsolateError | undefined {
+    const cached = this.cache.get(tool);
+    if (cached?.compileError || cached?.checked) return cached.compileError;
+    try {
+      const rt = this.instances.runtimeNow();
+      rt.setMemoryLimit(-1);
+      rt.setMaxStackSize(stackBytesFor(tool.limits.maxDepth, this.stackBytes));
+      const ctx = rt.newContext();
+      try {
+        const entry = cached ?? analyzeSource(ctx, tool, this.cache);
+        if (entry.shape === 'module') entry.compileError = checkModuleSyntax(rt, ctx, entry, tool, this.guard);
+        entry.checked = true;
+        return entry.compileError;
+      } finally {
+        ctx.dispose();
+        if (rt.hasPendingJob()) this.instances.recycleRuntime();
+      }
+    } catch (err) {
+      log.warn({ err, tool: tool.id }, 'QuickJS faulted while compiling a JavaScript tool');
+      this.instances.retire();
+      return hostFault(err, this.guard);
+    }
+  }
+
+  call(tool: ToolSpec, input: unknown, bridge: HostBridge): CallResult {
+    const started = performance.now();
+    this.counters.calls += 1;
+    const logs = new LogSink(tool.limits.outputBytes);
+    const outcome = this.callOutcome(tool, input, bridge, logs);
+    this.schedulePrewarm();
+    const stats = { ms: performance.now() - started, ...(this.lastMemory !== undefined ? { memoryBytes: this.lastMemory } : {}) };
+    const extra = logs.lines.length ? { logs: logs.lines } : {};
+    if (isErrorOutcome(outcome)) return { status: 'error', error: outcome.error, stats, ...extra };
+    return { status: 'ok', value: outcome.value, stats, ...extra };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.instances.close();
+    this.cache.clear();
+  }
+
+  private lastMemory: number | undefined;
+
+  private refusal(tool: ToolSpec, bridge: HostBridge): IsolateError | undefined {
+    if (tool.kind !== 'function.js') {
+      return { kind: 'InvalidInput', message: `the JavaScript engine cannot run ${tool.kind} entry ${tool.id}` };
+    }
+    for (const name of tool.modules) {
+      const spec = bridge.modules.get(name);
+      if (spec?.privileged && !tool.trusted) {
+        return {
+          kind: 'PermissionDenied',
+          message: `module '${name}' is privileged; entry ${tool.id} is not in a trusted namespace and may not use it`,
+        };
+      }
+    }
+    return undefined;
+  }
+
+  private callOutcome(tool: ToolSpec, input: unknown, bridge: HostBridge, logs: LogSink): Outcome {
+    this.lastMemory = undefined;
+    if (this.disposed) return { error: { kind: 'Internal', message: 'the JavaScript engine was disposed' } };
+    const refused = this.refusal(tool, bridge);
+    if (refused) return { error: refused };
+    let inputJson: string;
+    try {
+      inputJson = JSON.stringify(toWire(input));
+    } catch (err) {
+      return { error: { kind: 'InvalidInput', message: `input cannot reach the tool: ${message(err)}` } };
+    }
+    let rt: QuickJSRuntime;
+    try {
+      rt = this.instances.runtimeNow();
+    } catch (err) {
+      log.error({ err }, 'no usable QuickJS module');
+      this.instances.retire();
+      return { error: { kind: 'Internal', message: `the JavaScript engine is restarting: ${message(err)}` } };
+    }
+    const { limits } = tool;
+    const deadline = Date.now() + limits.timeoutMs;
+    let outcome: Outcome;
+    let ctx: QuickJSContext | undefined;
+    let recycle = false;
+    let faulted = false;
+    rt.setMemoryLimit(limits.memoryBytes);
+    rt.setMaxStackSize(stackBytesFor(limits.maxDepth, this.stackBytes));
+    this.guard.arm(deadline, limits.timeoutMs, limits.instructions);
+    bridge.begin(tool, deadline);
+    this.activeGate = new HostGate(tool, bridge, logs);
+    try {
+      const prepared = this.takeWarm(rt) ?? this.prepare(rt);
+      if ('kind' in prepared) {
+        outcome = { error: prepared };
+      } else {
+        ctx = prepared.ctx;
+        outcome = this.runInContext(rt, prepared, tool, inputJson, bridge);
+        if (this.reportMemory) this.lastMemory = this.memoryUsed(rt, ctx);
+      }
+    } catch (err) {
+      // Only the WASM module can throw here (a trap, or the host thread's own stack running out):
+      // its state is no longer trusted, so the module is dropped without touching it again.
+      faulted = true;
+      outcome = { error: hostFault(err, this.guard) };
+      log.warn({ err, tool: tool.id }, 'QuickJS faulted while running a JavaScript tool');
+    } finally {
+      this.guard.disarm();
+      this.activeGate = undefined;
+      bridge.end();
+    }
+    if (faulted) {
+      this.instances.retire();
+      return outcome;
+    }
+    if (ctx) {
+      try {
+        ctx.dispose();
+      } catch (err) {
+        recycle = true;
+        log.warn({ err, tool: tool.id }, 'QuickJS context did not dispose cleanly');
+      }
+    }
+    if (isErrorOutcome(outcome) && RECYCLE_KINDS.has(outcome.error.kind)) recycle = true;
+    if (!recycle && rt.hasPendingJob()) recycle = true;
+    // Measured: freeing a runtime killed inside an endless promise chain can trip QuickJS's leak
+    // assertion, which aborts the WASM instance; recycleRuntime then swaps in the spare instance.
+    if (recycle) this.instances.recycleRuntime();
+    return outcome;
+  }
+
+  /** A fresh context on `rt` with __host and the prelude; an IsolateError if the prelude cannot run. */
+  private prepare(rt: QuickJSRuntime): Prepared | IsolateError {
+    const ctx = rt.newContext();
+    const hostFn = ctx.newFunction('__host', (moduleH, fnH, payloadH) => {
+      if (ctx.typeof(moduleH) !== 'string' || ctx.typeof(fnH) !== 'string' || ctx.typeof(payloadH) !== 'string') {
+        return ctx.newString('{"e":{"t":"arg","message":"malformed host request"}}');
+      }
+      const module = ctx.getString(moduleH);
+      const fn = ctx.getString(fnH);
+      const payload = ctx.getString(payloadH);
+      const gate = this.activeGate;
+      const answer = gate ? gate.handle(module, fn, payload) : preludeSource(module, fn, payload);
+      return answer === undefined ? undefined : ctx.newString(answer);
+    });
+    ctx.setProp(ctx.global, '__host', hostFn);
+    hostFn.dispose();
+    const boot = ctx.evalCode(GUEST_PRELUDE, PRELUDE_FILENAME);
+    if (boot.error) {
+      const failure = this.setupFailure(ctx, boot.error, 'prelude');
+      ctx.dispose();
+      return failure;
+    }
+    return { rt, ctx, boot: boot.value };
+  }
+
+  /** The context prepared in idle time, if it belongs to `rt`. */
+  private takeWarm(rt: QuickJSRuntime): Prepared | undefined {
+    const warm = this.warm;
+    this.warm = undefined;
+    if (!warm) return undefined;
+    if (warm.rt === rt) {
+      this.counters.prewarmedCalls += 1;
+      return warm;
+    }
+    return undefined;
+  }
+
+  private dropWarm(dispose: boolean): void {
+    const warm = this.warm;
+    this.warm = undefined;
+    if (!warm || !dispose) return;
+    warm.boot.dispose();
+    warm.ctx.dispose();
+  }
+
+  private schedulePrewarm(): void {
+    if (!this.autoPrewarm || this.prewarmScheduled || this.warm || this.disposed) return;
+    this.prewarmScheduled = true;
+    setImmediate(() => {
+      this.prewarmScheduled = false;
+      this.prewarm();
+    });
+  }
+
+  /** Prepares the next call's context now (normally done automatically after each call). */
+  prewarm(): void {
+    if (this.warm || this.disposed || !this.instances.available) return;
+    try {
+      const rt = this.instances.runtimeNow();
+      rt.setMemoryLimit(-1);
+      const prepared = this.prepare(rt);
+      if ('kind' in prepared) return;
+      const warm = prepared.ctx.getProp(prepared.boot, 'warm');
+      const res = prepared.ctx.callFunction(warm, prepared.ctx.undefined);
+      warm.dispose();
+      if (res.error) {
+        res.error.dispose();
+        this.dropWarm(false);
+        prepared.boot.dispose();
+        prepared.ctx.dispose();
+        return;
+      }
+      res.value.dispose();
+      this.warm = prepared;
+    } catch (err) {
+      log.warn({ err }, 'QuickJS faulted while preparing a context');
+      this.instances.retire();
+    }
+  }
+
+  private runInContext(rt: QuickJSRuntime, prepared: Prepared, tool: ToolSpec, inputJson: string, bridge: HostBridge): Outcome {
+    const { ctx } = prepared;
+    const entry = this.cache.get(tool) ?? analyzeSource(ctx, tool, this.cache);
+    if (entry.compileError) {
+      prepared.boot.dispose();
+      return { error: entry.compileError };
+    }
+    const configH = ctx.newString(preludeConfig(entry, tool, bridge.modules));
+    const booted = ctx.callFunction(prepared.boot, ctx.undefined, configH);
+    configH.dispose();
+    prepared.boot.dispose();
+    if (booted.error) return { error: this.setupFailure(ctx, booted.error, 'prelude boot') };
+    const runH = booted.value;
+    try {
+      return this.runTool(rt, ctx, runH, entry, inputJson, tool.limits.outputBytes);
+    } finally {
+      runH.dispose();
+    }
+  }
+
+  private runTool(
+    rt: QuickJSRuntime,
+    ctx: QuickJSContext,
+    runH: QuickJSHandle,
+    entry: CachedTool,
+    inputJson: string,
+    outputBytes: number,
+  ): Outcome {
+    const evaluated = ctx.evalCode(entry.source, entry.filename, { type: entry.shape === 'module' ? 'module' : 'global' });
+    let envelope: string | undefined;
+    let phase: ErrorPhase = 'run';
+    if (evaluated.error) {
+      if (this.guard.killed) {
+        evaluated.error.dispose();
+        return this.killed();
+      }
+      envelope = this.describeError(ctx, runH, evaluated.error);
+      evaluated.error.dispose();
+      phase = 'evaluate';
+    } else {
+      const valueH = evaluated.value;
+      const inputH = ctx.newString(inputJson);
+      const modeH = ctx.newString(entry.shape);
+      const taggedH = inputJson.includes('\\u0001') ? ctx.true : ctx.false;
+      try {
+        const res = ctx.callFunction(runH, ctx.undefined, [modeH, valueH, inputH, taggedH]);
+        if (res.error) {
+          res.error.dispose();
+          if (this.guard.killed) return this.killed();
+          envelope = undefined;
+        } else if (ctx.typeof(res.value) === 'string') {
+          envelope = ctx.getString(res.value);
+          res.value.dispose();
+        } else {
+          envelope = this.settle(rt, ctx, res.value);
+          res.value.dispose();
+        }
+      } finally {
+        inputH.dispose();
+        modeH.dispose();
+        valueH.dispose();
+      }
+    }
+    if (this.guard.killed) return this.killed();
+    if (envelope !== undefined && !this.drain(rt)) return this.killed();
+    if (envelope === undefined) {
+      return { error: { kind: 'Internal', message: 'the tool failed in a way the sandbox could not describe' } };
+    }
+    const outcome = this.decode(envelope, entry.filename, phase, outputBytes);
+    if (isErrorOutcome(outcome) && outcome.error.kind === 'CompileError') {
+      entry.compileError = outcome.error;
+      entry.checked = true;
+    }
+    return outcome;
+  }
+
+  /** Calls run('error', handle) to describe a raw exception. */
+  private describeError(ctx: QuickJSContext, runH: QuickJSHandle, valueH: QuickJSHandle): string | undefined {
+    const modeH = ctx.newString('error');
+    try {
+      const res = ctx.callFunction(runH, ctx.undefined, [modeH, valueH]);
+      if (res.error) {
+        res.error.dispose();
+        return undefined;
+      }
+      const out = ctx.typeof(res.value) === 'string' ? ctx.getString(res.value) : undefined;
+      res.value.dispose();
+      return out;
+    } finally {
+      modeH.dispose();
+    }
+  }
+
+  /** Runs jobs until the runner's promise settles, the guest is killed or nothing can run. */
+  private settle(rt: QuickJSRuntime, ctx: QuickJSContext, promiseH: QuickJSHandle): string | undefined {
+    for (;;) {
+      const state = ctx.getPromiseState(promiseH);
+      if (state.type === 'fulfilled') {
+        const out = ctx.typeof(state.value) === 'string' ? ctx.getString(state.value) : undefined;
+        state.value.dispose();
+        return out;
+      }
+      if (state.type === 'rejected') {
+        state.error.dispose();
+        return undefined;
+      }
+      if (this.guard.expired()) return undefined;
+      if (!rt.hasPendingJob()) {
+        return `E${JSON.stringify({
+          name: 'Error',
+          message: 'the handler returned a promise that can never settle (no pending jobs; timers are not available)',
+        })}`;
+      }
+      const ran = rt.executePendingJobs();
+      if (ran.error) {
+        ran.error.dispose();
+        if (this.guard.killed) return undefined;
+      }
+    }
+  }
+
+  /** Runs left-over jobs (floating promise chains) within the deadline; false if the guest was killed. */
+  private drain(rt: QuickJSRuntime): boolean {
+    while (rt.hasPendingJob()) {
+      if (this.guard.expired()) return false;
+      const ran = rt.executePendingJobs();
+      if (ran.error) ran.error.dispose();
+      if (this.guard.killed) return false;
+    }
+    return true;
+  }
+
+  private decode(envelope: string, filename: string, phase: ErrorPhase, limit: number): Outcome {
+    const body = envelope.slice(1);
+    if (envelope[0] === 'R') {
+      // utf8 bytes >= utf16 length, so the guest already refused anything longer than the cap
+      const bytes = Buffer.byteLength(body);
+      if (bytes > limit) {
+        return { error: { kind: 'OutputLimit', message: `result is ${bytes} bytes of JSON, over the ${limit} byte limit` } };
+      }
+      return { value: JSON.parse(body) as unknown };
+    }
+    let desc: GuestErrorDescription;
+    try {
+      desc = JSON.parse(body) as GuestErrorDescription;
+    } catch {
+      return { error: { kind: 'Internal', message: 'malformed error description from the sandbox' } };
+    }
+    return { error: classifyGuestError(desc, filename, phase) };
+  }
+
+  private killed(): Outcome {
+    return { error: { kind: this.guard.killed ?? 'Timeout', message: this.guard.message() } };
+  }
+
+  private setupFailure(ctx: QuickJSContext, errorH: QuickJSHandle, what: string): IsolateError {
+    let detail = '';
+    try {
+      const dumped = ctx.dump(errorH) as { message?: unknown } | null;
+      detail = String(dumped && typeof dumped === 'object' ? dumped.message : dumped);
+    } catch {
+      detail = 'unreadable exception';
+    }
+    errorH.dispose();
+    if (this.guard.killed) return { kind: this.guard.killed, message: this.guard.message() };
+    if (detail === 'out of memory') {
+      return { kind: 'MemoryLimit', message: `memory limit too small to set up the JavaScript sandbox (${what})` };
+    }
+    return { kind: 'Internal', message: `sandbox ${what} failed: ${detail}` };
+  }
+
+  private memoryUsed(rt: QuickJSRuntime, ctx: QuickJSContext): number | undefined {
+    try {
+      const usage = rt.computeMemoryUsage();
+      const used = ctx.getProp(usage, 'memory_used_size').consume((h) => ctx.getNumber(h));
+      usage.dispose();
+      return used;
+    } catch {
+      return undefined;
+    }
+  }
+
+  ready(): Promise<void> {
+    return this.instances.ready();
+  }
+}
+
+/** Creates a JavaScript engine with its own QuickJS WASM instance (and a spare loading in the background). */
+export async function createJsEngine(options: JsEngineOptions = {}): Promise<JsGuestEngine> {
+  const engine = new JsEngine(options);
+  await engine.load(options.spareModule ?? true);
+  return engine;
+}
