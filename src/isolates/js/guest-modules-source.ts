@@ -116,6 +116,8 @@ function wrapTyped(mod, json) {
   const keys = ObjectKeys(data);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
+    // A data field never hides a method of the same name (registry Version: v.id() stays callable).
+    if (typeof proto[k] === 'function') continue;
     defineProperty(obj, k, { value: data[k], writable: false, enumerable: k !== '__type', configurable: false });
   }
   call(wmSet, typedData, obj, { json });
