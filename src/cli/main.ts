@@ -87,7 +87,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   // --- stress: src/cli/stress-command.ts
   {
     words: ['stress'],
-    summary: 'stress-test tool isolation: benign baseline, then a benign/hostile mix; non-zero exit on escape or failure',
+    summary: 'stress-test tool isolation with benign and hostile tools; exit 1 on any escape',
     help: 'Drives the isolate pool with benign Lua/JS tools (baseline), then the same number of calls with a\n' +
       'share of hostile ones (loops, memory bombs, recursion, huge output, sandbox escapes, SSRF to refused\n' +
       'addresses). Reports throughput, benign p50/p95/p99 and their mix/baseline ratio, containment per\n' +
@@ -106,6 +106,25 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   // --- tools authoring (create, rm, history, rollback, export): src/cli/tools-authoring-command.ts
   ...TOOLS_AUTHORING_COMMANDS,
+  // --- batch: src/cli/batch-command.ts
+  {
+    words: ['batch'],
+    args: 'FILE.jsonl',
+    summary: 'run each {"id", "prompt"} line in its own agent process; results as JSON lines',
+    help: 'Runs each line {"id": ..., "prompt": "..."} of FILE as one turn of its own agent process, up to\n' +
+      '--concurrency at once, all sharing one registry, isolate pool and tool service. Each result is a JSON\n' +
+      'line {"id", "answer", "tools_called", "tools_created", "tokens", "cost", "ms", "error"?} written as it\n' +
+      'finishes, to stdout or appended to --out (a rerun with the same --out skips ids already in it). Bad\n' +
+      'lines are reported on stderr with their line number and skipped. Progress on a terminal\'s stderr.\n' +
+      'Exit status 0 when every valid line was answered, 1 when some failed, 2 for usage errors.',
+    flags: {
+      concurrency: { type: 'string', value: 'N', help: 'agent processes running at once (default 4)' },
+      out: { type: 'string', value: 'FILE', help: 'append results to FILE; a rerun skips ids already in it' },
+      model: { type: 'string', value: 'MODEL', help: 'the model every agent uses' },
+    },
+    positionals: { min: 1, max: 1 },
+    load: () => import('./batch-command.js').then((m) => m.batchCommand),
+  },
 ];
 
 /** Flags of the agent itself (no command): `-p` is short for `--prompt`. */

@@ -1,0 +1,290 @@
+// The terminal's side of an agent session: opens the registry, the isolate pool (with registry, scope and
+// net services), the process host, the terminal's local process and the agent runtime; runs turns by events.
+import {
+  AGENT_EVENT_TOPIC,
+  AgentEventSchema,
+  type AgentEvent,
+} from '../../schemas/messages/agent.js';
+import { EXIT_TOPIC, ExitNoticeSchema, type ExitNotice } from '../../schemas/messages/process.js';
+import { startAgentRuntime, type AgentRuntime } from '../agent/runtime.js';
+import { ProcessHost, type LocalProcess } from '../host/process-host.js';
+import { createIsolatePool, type IsolatePool } from '../isolates/pool.js';
+import { logger } from '../log/logger.js';
+import { NET_SERVICE, netPolicyFrom } from '../modules/net-guard.js';
+import { authoringModules, createDraftPool, type DraftPool, type ToolsServices } from '../modules/tools-services.js';
+import { openSession, type Session } from './bootstrap.js';
+
+/** The named scope every tool the agent runs is checked against (registry writes, http requests). */
+export const AGENT_SCOPE_GROUP = 'app:agent_security';
+
+/** The only environment variables tools can read with the `env` module (doc_search's remote docs). */
+export const TOOL_ENV_VARS: readonly string[] = ['MICRO_AGI_DOCS_REMOTE'];
+
+/** The environment tools see: TOOL_ENV_VARS that are set; never keys or the rest of the environment. */
+export function toolEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of TOOL_ENV_VARS) {
+    const v = env[name];
+    if (typeof v === 'string' && v !== '') out[name] = v;
+  }
+  return out;
+}
+
+export interface AgentSessionOptions {
+  /** `--home` (default MICRO_AGI_HOME, else ~/.micro-agi). */
+  readonly home?: string;
+  /** `--app` directory (default: the built-in app). */
+  readonly app?: string;
+  /** `--model`: a model entry name or a provider model name; default the agent's own model. */
+  readonly model?: string;
+  /** The environment (OPENAI_*, MICRO_AGI_NET_ALLOW). */
+  readonly env: NodeJS.ProcessEnv;
+  /** Most LLM steps in one turn (default: the runtime's). */
+  readonly maxSteps?: number;
+  /** Isolate worker threads (default: the pool's, one per core). */
+  readonly poolSize?: number;
+  /** Loader warnings of the app definition. */
+  readonly onWarning?: (warning: string) => void;
+}
+
+export type TurnStatus = Extract<AgentEvent, { type: 'turn_end' }>['status'];
+
+export interface TurnOutcome {
+  readonly status: TurnStatus;
+  readonly steps: number;
+}
+
+export interface RunningTurn {
+  readonly turn: number;
+  /** Settles when the agent ends the turn (or its process dies: status failed). */
+  readonly done: Promise<TurnOutcome>;
+}
+
+export type AgentInfo = Extract<AgentEvent, { type: 'ready' }>;
+
+export interface AgentSession {
+  readonly home: string;
+  /** The agent's announcement (agent id, model, tools), once it arrived. */
+  readonly info: AgentInfo | undefined;
+  /** Send a prompt; every event of this turn goes to `onEvent` (the synthesized failure too). */
+  prompt(text: string, onEvent: (event: AgentEvent) => void): RunningTurn;
+  /** Cancel the running turn; false when none runs. */
+  cancel(): boolean;
+  /** Forget the conversation (loaded tools stay). */
+  reset(): void;
+  /** Ask the agent for the offered tools or the session's usage and cost. */
+  query(what: 'tools' | 'cost'): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+interface ActiveTurn {
+  readonly turn: number;
+  readonly onEvent: (event: AgentEvent) => void;
+  readonly resolve: (outcome: TurnOutcome) => void;
+}
+
+interface PendingQuery {
+  readonly what: 'tools' | 'cost';
+  readonly resolve: (data: unknown) => void;
+  readonly reject: (err: Error) => void;
+}
+
+const log = logger('terminal');
+
+/** Open everything an agent session needs. Throws AppError for a bad --app (nothing is written then). */
+export async function openAgentSession(options: AgentSessionOptions): Promise<AgentSession> {
+  const session: Session = await openSession({
+    ...(options.home !== undefined ? { home: options.home } : {}),
+    ...(options.app !== undefined ? { app: options.app } : {}),
+    env: options.env,
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  });
+  const net = netPolicyFrom(undefined, options.env);
+  let pool: IsolatePool | undefined;
+  let host: ProcessHost | undefined;
+  // Drafts (create_tool's compile and tests) run in a pool of their own, with the same egress policy.
+  const drafts: DraftPool = createDraftPool({ services: { [NET_SERVICE]: net } });
+  const services: ToolsServices = {
+    registry: session.registry,
+    scopeGroup: AGENT_SCOPE_GROUP,
+    env: toolEnv(options.env),
+    [NET_SERVICE]: net,
+    ...drafts.services,
+  };
+  try {
+    pool = createIsolatePool({
+      services,
+      ...authoringModules(),
+      ...(options.poolSize !== undefined ? { size: options.poolSize } : {}),
+    });
+    host = new ProcessHost();
+    const terminal = host.local();
+    // The runtime makes the terminal a monitor of the agent: its exit notice arrives on EXIT_TOPIC.
+    const runtime = startAgentRuntime({
+      host,
+      registry: session.registry,
+      pool,
+      home: session.home,
+      appDir: session.appDir,
+      env: options.env,
+      terminal: terminal.pid,
+      ...(options.model !== undefined ? { model: options.model } : {}),
+      ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
+    });
+    return new TerminalSession(session, pool, drafts, host, terminal, runtime);
+  } catch (err) {
+    await host?.shutdown();
+    await pool?.close();
+    await drafts.close();
+    await session.close();
+    throw err;
+  }
+}
+
+class TerminalSession implements AgentSession {
+  readonly home: string;
+  info: AgentInfo | undefined;
+  #turns = 0;
+  #active: ActiveTurn | undefined;
+  #queries: PendingQuery[] = [];
+  #exited: ExitNotice | undefined;
+  #closed = false;
+
+  constructor(
+    private readonly session: Session,
+    private readonly pool: IsolatePool,
+    private readonly drafts: DraftPool,
+    private readonly host: ProcessHost,
+    private readonly terminal: LocalProcess,
+    private readonly runtime: AgentRuntime,
+  ) {
+    this.home = session.home;
+    void this.#pumpEvents();
+    void this.#watchAgent();
+  }
+
+  async #pumpEvents(): Promise<void> {
+    for await (const message of this.terminal.listen(AGENT_EVENT_TOPIC)) {
+      const parsed = AgentEventSchema.safeParse(message.payload);
+      if (!parsed.success) {
+        log.warn({ issues: parsed.error.issues }, 'invalid agent event ignored');
+        continue;
+      }
+      this.#dispatch(parsed.data);
+    }
+  }
+
+  async #watchAgent(): Promise<void> {
+    let message;
+    do message = await this.terminal.receive(EXIT_TOPIC);
+    while (message && message.from !== this.runtime.agentPid);
+    if (!message) return;
+    const notice = ExitNoticeSchema.safeParse(message.payload);
+    this.#exited = notice.success ? notice.data : { pid: this.runtime.agentPid, reason: 'crash' };
+    if (this.#closed) return;
+    const why = this.#exitText();
+    log.debug({ notice: this.#exited }, 'the agent process ended');
+    for (const q of this.#queries.splice(0)) q.reject(new Error(why));
+    const active = this.#active;
+    if (active) this.#fail(active, why);
+  }
+
+  #exitText(): string {
+    const n = this.#exited;
+    if (!n) return 'the agent process is not running';
+    const detail = n.error?.message ? `: ${n.error.message}` : '';
+    return `the agent process ended (${n.reason}${detail})`;
+  }
+
+  #fail(active: ActiveTurn, message: string): void {
+    active.onEvent({ type: 'error', turn: active.turn, error: { type: 'internal', message } });
+    this.#finish(active, { type: 'turn_end', turn: active.turn, status: 'failed', steps: 0 });
+  }
+
+  #finish(active: ActiveTurn, end: Extract<AgentEvent, { type: 'turn_end' }>): void {
+    if (this.#active !== active) return;
+    this.#active = undefined;
+    active.onEvent(end);
+    active.resolve({ status: end.status, steps: end.steps });
+  }
+
+  #dispatch(event: AgentEvent): void {
+    switch (event.type) {
+      case 'ready':
+        this.info = event;
+        return;
+      case 'info': {
+        const i = this.#queries.findIndex((q) => q.what === event.what);
+        if (i >= 0) this.#queries.splice(i, 1)[0]!.resolve(event.data);
+        return;
+      }
+      default: {
+        const active = this.#active;
+        // Late events of a finished (e.g. canceled) turn are dropped.
+        if (!active || event.turn !== active.turn) return;
+        if (event.type === 'turn_end') this.#finish(active, event);
+        else active.onEvent(event);
+      }
+    }
+  }
+
+  prompt(text: string, onEvent: (event: AgentEvent) => void): RunningTurn {
+    if (this.#active) throw new Error(`turn ${this.#active.turn} is still running`);
+    const turn = ++this.#turns;
+    let resolve!: (o: TurnOutcome) => void;
+    const done = new Promise<TurnOutcome>((r) => (resolve = r));
+    const active: ActiveTurn = { turn, onEvent, resolve };
+    this.#active = active;
+    if (this.#exited) this.#fail(active, this.#exitText());
+    else this.runtime.send({ type: 'prompt', turn, text });
+    return { turn, done };
+  }
+
+  cancel(): boolean {
+    const active = this.#active;
+    if (!active || this.#exited) return false;
+    this.runtime.send({ type: 'cancel', turn: active.turn });
+    return true;
+  }
+
+  reset(): void {
+    if (!this.#exited) this.runtime.send({ type: 'reset' });
+  }
+
+  query(what: 'tools' | 'cost'): Promise<unknown> {
+    if (this.#exited) return Promise.reject(new Error(this.#exitText()));
+    return new Promise((resolve, reject) => {
+      this.#queries.push({ what, resolve, reject });
+      this.runtime.send({ type: 'query', what });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.runtime.stop();
+    } finally {
+      this.terminal.exit(); // closes the mailbox: the event and exit loops end
+      await this.host.shutdown();
+      await this.pool.close();
+      await this.drafts.close();
+      await this.session.close();
+    }
+  }
+}
+
+/** Session options from the command line (--home, --app, --model) and the environment. */
+export function sessionOptionsFrom(
+  flags: { readonly home?: string | undefined; readonly app?: string | undefined; readonly model?: string | undefined },
+  env: NodeJS.ProcessEnv,
+  onWarning?: (warning: string) => void,
+): AgentSessionOptions {
+  return {
+    env,
+    ...(flags.home !== undefined ? { home: flags.home } : {}),
+    ...(flags.app !== undefined ? { app: flags.app } : {}),
+    ...(flags.model !== undefined ? { model: flags.model } : {}),
+    ...(onWarning ? { onWarning } : {}),
+  };
+}

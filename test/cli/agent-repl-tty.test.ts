@@ -1,0 +1,99 @@
+// The REPL in terminal mode (readline with terminal: true over an in-memory stream standing in for a TTY):
+// Ctrl-C typed as a key (readline's 'SIGINT') cancels a streaming turn, clears a typed line, and markdown
+// answers are rendered as ANSI. Runs the real session (pool, agent worker) against the fake OpenAI server.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runRepl } from '../../src/cli/repl.js';
+import { reply, startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
+
+let fake: FakeOpenAI;
+let scratch: string;
+
+beforeEach(async () => {
+  fake = await startFakeOpenAI();
+  scratch = mkdtempSync(join(tmpdir(), 'micro-agi-tty-'));
+});
+
+afterEach(async () => {
+  await fake.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** A terminal: keys go in through `input`; readline's echo and the transcript land in one screen text. */
+function terminal() {
+  let screen = '';
+  const waiters = new Set<() => void>();
+  const append = (s: string): void => {
+    screen += s;
+    for (const w of [...waiters]) w();
+  };
+  const output = new Writable({
+    write(chunk, _enc, cb) {
+      append(String(chunk));
+      cb();
+    },
+  });
+  let errors = '';
+  return {
+    input: new PassThrough(),
+    output,
+    io: {
+      out: append,
+      err: (s: string) => {
+        errors += s;
+        append('');
+      },
+      env: { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' } as NodeJS.ProcessEnv,
+    },
+    screen: () => screen,
+    errors: () => errors,
+    until(pred: () => boolean): Promise<void> {
+      return new Promise((resolve) => {
+        const w = (): void => {
+          if (pred()) {
+            waiters.delete(w);
+            resolve();
+          }
+        };
+        waiters.add(w);
+        w();
+      });
+    },
+  };
+}
+
+describe('REPL on a terminal', () => {
+  it('Ctrl-C as a key cancels the streaming turn; the next answer is rendered as ANSI markdown', async () => {
+    fake.script(
+      { type: 'chat', steps: [{ type: 'text', text: 'Thinking aloud\n' }, { type: 'emit', name: 'streaming' }, { type: 'hang' }] },
+      reply.text('# Time\nIt is **noon**.'),
+    );
+    const t = terminal();
+    const done = runRepl({ positionals: [], flags: { home: join(scratch, 'home') } }, t.io, { input: t.input, output: t.output, isTTY: true });
+    await t.until(() => t.screen().startsWith('dev assistant (quit to exit)\n\n') && t.screen().includes('> '));
+    t.input.write('tell a story\r');
+    await fake.reached('streaming');
+    await t.until(() => t.screen().includes('Thinking aloud\n'));
+    t.input.write('\x03'); // Ctrl-C
+    await t.until(() => t.errors().includes('(turn canceled)'));
+    await fake.requests[0]!.done;
+    expect(fake.requests[0]!.closedByClient).toBe(true);
+
+    // typed text then Ctrl-C: the line is dropped, nothing is sent
+    t.input.write('never mind');
+    t.input.write('\x03');
+    t.input.write('what time?\r');
+    await t.until(() => t.screen().includes('noon'));
+    expect(fake.requests).toHaveLength(2);
+    const sent = fake.requests[1]!.body.messages as { role: string; content: string }[];
+    expect(sent.map((m) => m.content).join('\n')).not.toContain('never mind');
+    expect(t.screen()).toContain('\x1b[1m\x1b[4mTime\x1b[0m\nIt is \x1b[1mnoon\x1b[22m.\n');
+
+    t.input.write('quit\r');
+    expect(await done).toBe(0);
+    expect(t.screen().endsWith('Bye!\n')).toBe(true);
+  });
+});

@@ -1,0 +1,166 @@
+// `micro-agi -p` through the real binary: exit statuses (answer 0, failure 1, no model 2, step limit 3),
+// compression triggered by reported usage, and a tool created in one process and used by the next.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { reply, startFakeOpenAI, type FakeOpenAI, type RecordedRequest, type Reply } from '../support/fake-openai.js';
+import { cliEnv, runCli, startCli } from './cli-process.js';
+import { answerFromTimeTool, messageText, TIME_TOOL_SOURCE } from './scripts.js';
+
+let fake: FakeOpenAI | undefined;
+let scratch: string;
+let home: string;
+
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'micro-agi-e2e-'));
+  home = join(scratch, 'home');
+});
+
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function env(f: FakeOpenAI): NodeJS.ProcessEnv {
+  return cliEnv({ OPENAI_BASE_URL: f.url, OPENAI_API_KEY: 'test' });
+}
+
+describe('no model configured', () => {
+  it('prints how to set one up on stderr and exits 2; commands that need no model still work', async () => {
+    const noModel = cliEnv({ MICRO_AGI_HOME: home });
+    for (const args of [[], ['-p', 'hello']]) {
+      const r = await runCli(args, noModel);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain('export OPENAI_API_KEY=');
+      expect(r.stderr).toContain('OPENAI_BASE_URL=http://127.0.0.1:11434/v1');
+      expect(r.stderr).toContain('--model');
+      expect(r.stderr).toContain('OPENAI_BASE_URL=http://127.0.0.1:8080/v1');
+    }
+    const ls = await runCli(['registry', 'ls', '--ns', 'app.tools', '--json'], noModel);
+    expect(ls.status).toBe(0);
+    expect((JSON.parse(ls.stdout) as { id: string }[]).map((e) => e.id)).toContain('app.tools:create_tool');
+  });
+});
+
+describe('exit status', () => {
+  it('is 1 when the model call fails, with the error on stderr and nothing on stdout', async () => {
+    fake = await startFakeOpenAI({ fallback: reply.error(400, 'this request was rejected by the fake server') });
+    const r = await runCli(['-p', 'hello', '--home', home], env(fake));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('this request was rejected by the fake server');
+  });
+
+  it('is 1 when SIGINT cancels the turn mid-stream', async () => {
+    fake = await startFakeOpenAI();
+    fake.script({ type: 'chat', steps: [{ type: 'text', text: 'Partial' }, { type: 'emit', name: 'streaming' }, { type: 'hang' }] });
+    const c = startCli(['-p', 'a long answer please', '--home', home], env(fake));
+    await fake.reached('streaming');
+    await c.waitFor('Partial');
+    c.child.kill('SIGINT');
+    const r = await c.exited;
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('Partial\n');
+    expect(r.stderr).toContain('(turn canceled)');
+    expect(fake.requests[0]!.closedByClient).toBe(true);
+  });
+
+  it('--model picks the model the requests name', async () => {
+    fake = await startFakeOpenAI({ fallback: reply.text('small model here') });
+    const r = await runCli(['-p', 'hello', '--home', home, '--model', 'gpt-4.1-nano'], env(fake));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('small model here\n');
+    expect(fake.requests.map((q) => q.body.model)).toEqual(['gpt-4.1-nano']);
+  });
+
+  it('is 3 when the step limit ends the turn before an answer', async () => {
+    let n = 0;
+    fake = await startFakeOpenAI({ fallback: () => reply.toolCalls([{ id: `c${++n}`, name: 'registry_list', args: { namespace: 'app.tools' } }]) });
+    const r = await runCli(['-p', 'loop forever', '--home', home], env(fake));
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('step limit');
+    const lines = r.stdout.trimEnd().split('\n');
+    const toolLines = lines.filter((l) => l.startsWith('  ['));
+    expect(new Set(toolLines)).toEqual(new Set(['  [registry_list] ok']));
+    expect(toolLines).toHaveLength(fake.requests.length);
+    expect(lines.slice(0, toolLines.length)).toEqual(toolLines);
+  });
+});
+
+describe('compression', () => {
+  it('when the reported prompt passes 75% of the window the conversation is summarised and the next request starts from the summary', async () => {
+    const longPrompt = `Summarise this build log:\n${Array.from({ length: 300 }, (_, i) => `line ${i}: compiled module_${i}.ts in ${i} ms`).join('\n')}`;
+    const main: Reply[] = [
+      reply.toolCalls([{ id: 'c1', name: 'registry_list', args: { namespace: 'app.tools' } }], { usage: { prompt: 100_000, completion: 20 } }),
+      reply.text('The build compiled 300 modules.', { usage: { prompt: 900, completion: 8 } }),
+    ];
+    const summaries: RecordedRequest[] = [];
+    fake = await startFakeOpenAI({
+      fallback: (req) => {
+        if (req.body.model === 'gpt-4.1-nano') {
+          summaries.push(req);
+          return reply.text('The user asked for a summary of a build log of 300 compiled modules.', { usage: { prompt: 3000, completion: 20 } });
+        }
+        return main.shift() ?? reply.error(500, 'unexpected main request');
+      },
+    });
+    const r = await runCli(['-p', longPrompt, '--json', '--home', home], env(fake));
+    expect(r.status).toBe(0);
+    const events = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
+    const compressed = events.find((e) => e.type === 'compressed');
+    expect(compressed).toMatchObject({ type: 'compressed', prompt_tokens: 100_000 });
+    expect(compressed!.before_chars as number).toBeGreaterThan(longPrompt.length);
+    expect(compressed!.after_chars as number).toBeLessThan(compressed!.before_chars as number);
+    expect(events.at(-1)?.type === 'usage' || events.at(-1)?.type === 'answer').toBe(true);
+    expect(events.find((e) => e.type === 'answer')).toMatchObject({ text: 'The build compiled 300 modules.' });
+    expect(summaries.length).toBeGreaterThan(0);
+    // the request after compression carries the summary instead of the long conversation
+    const mainRequests = fake.requests.filter((q) => q.body.model !== 'gpt-4.1-nano');
+    const after = mainRequests.at(-1)!.body.messages as { role: string; content: unknown }[];
+    const texts = after.map((m) => messageText(m));
+    const summaryAt = texts.findIndex((t) => t.startsWith('Conversation summary:'));
+    expect(summaryAt).toBeGreaterThanOrEqual(0);
+    expect(after.slice(0, summaryAt).every((m) => m.role === 'system')).toBe(true);
+    expect(texts[summaryAt]).toContain('300 compiled modules');
+    expect(texts.join('\n')).not.toContain('line 299: compiled');
+  });
+});
+
+describe('a tool outlives its process', () => {
+  it('the second run loads app.generated:current_time_utc created by the first, without creating it', async () => {
+    fake = await startFakeOpenAI();
+    fake.script(
+      reply.toolCalls([
+        { id: 'c1', name: 'create_tool', args: { name: 'current_time_utc', description: 'Current UTC time in RFC3339', source: TIME_TOOL_SOURCE, modules: ['time'] } },
+      ]),
+      reply.text('Created.'),
+    );
+    const first = await runCli(['-p', 'build a clock tool', '--home', home], env(fake));
+    expect(first.status).toBe(0);
+    expect(first.stdout).toBe('  [create_tool] ok\nCreated.\n');
+
+    const before = fake.requests.length;
+    fake.script(
+      reply.toolCalls([{ id: 'c1', name: 'load_tool', args: { id: 'app.generated:current_time_utc' } }]),
+      reply.toolCalls([{ id: 'c2', name: 'current_time_utc', args: {} }]),
+      answerFromTimeTool,
+    );
+    const started = Date.now();
+    const second = await runCli(['-p', 'what time is it?', '--home', home], env(fake));
+    expect(second.status).toBe(0);
+    const lines = second.stdout.split('\n');
+    expect(lines.slice(0, 3)).toEqual(['  [load_tool] ok', '  [+] app.generated:current_time_utc', '  [current_time_utc] ok']);
+    const utc = /The time is (\S+) UTC\./.exec(lines[3]!)![1]!;
+    expect(Math.abs(Date.parse(utc) - started)).toBeLessThan(60_000);
+    expect(second.stdout).not.toContain('create_tool');
+    // the new process told the model about the stored tool up front
+    const system = (fake.requests[before]!.body.messages as { role: string; content: unknown }[])
+      .filter((m) => m.role === 'system')
+      .map((m) => messageText(m))
+      .join('\n');
+    expect(system).toContain('current_time_utc');
+  });
+});
