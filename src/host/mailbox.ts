@@ -67,17 +67,22 @@ export class Mailbox {
     }
     if (this.#closed || signal?.aborted) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => {
-      const waiter: Waiter = { topic, resolve };
-      this.#waiters.push(waiter);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const at = this.#waiters.indexOf(waiter);
-          if (at >= 0) this.#waiters.splice(at, 1);
-          resolve({ value: undefined, done: true });
+      const onAbort = (): void => {
+        const at = this.#waiters.indexOf(waiter);
+        if (at >= 0) this.#waiters.splice(at, 1);
+        resolve({ value: undefined, done: true });
+      };
+      // The abort listener lives only while this waiter waits: a long-lived signal shared by many
+      // receives must not collect one listener per message.
+      const waiter: Waiter = {
+        topic,
+        resolve: (r) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(r);
         },
-        { once: true },
-      );
+      };
+      this.#waiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -118,3 +118,34 @@ describe('process host', () => {
     expect(((await me.receive(EXIT_TOPIC))!.payload as { result: string }).result).toBe('streamed');
   });
 });
+
+describe('mailbox', () => {
+  it('a long-lived signal shared by many receives keeps no listener per delivered message', async () => {
+    const { Mailbox } = await import('../../src/host/mailbox.js');
+    const box = new Mailbox();
+    const controller = new AbortController();
+    const added: string[] = [];
+    const removed: string[] = [];
+    const signal = controller.signal;
+    const origAdd = signal.addEventListener.bind(signal);
+    const origRemove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((type: string, ...rest: unknown[]) => {
+      added.push(type);
+      return (origAdd as (...a: unknown[]) => void)(type, ...rest);
+    }) as typeof signal.addEventListener;
+    signal.removeEventListener = ((type: string, ...rest: unknown[]) => {
+      removed.push(type);
+      return (origRemove as (...a: unknown[]) => void)(type, ...rest);
+    }) as typeof signal.removeEventListener;
+    for (let i = 0; i < 50; i++) {
+      const next = box.next('t', signal);
+      box.deliver({ from: '<0.1>', topic: 't', payload: i });
+      expect((await next).value?.payload).toBe(i);
+    }
+    expect(added.length).toBe(50);
+    expect(removed.length).toBe(50);
+    const pending = box.next('t', signal);
+    controller.abort();
+    expect((await pending).done).toBe(true);
+  });
+});
