@@ -3,7 +3,7 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
 import { logger } from '../../log/logger.js';
 import type { CallResult, GuestEngine, HostBridge, IsolateError, IsolateErrorKind, ToolSpec } from '../types.js';
-import { CallGuard } from './call-guard.js';
+import { CallGuard, type MemoryProbe } from './call-guard.js';
 import { classifyGuestError, type ErrorPhase, type GuestErrorDescription } from './guest-errors.js';
 import { GUEST_PRELUDE, PRELUDE_FILENAME } from './guest-prelude.js';
 import { HostGate, LogSink, preludeSource } from './host-gate.js';
@@ -103,6 +103,26 @@ function hostFault(err: unknown, guard: CallGuard): IsolateError {
   }
   if (guard.killed) return { kind: guard.killed, message: guard.message() };
   return { kind: 'Internal', message: `JavaScript engine fault: ${message(err)}` };
+}
+
+/** The guard's view of one runtime's memory (see MemoryProbe in call-guard.ts). */
+function memoryProbe(rt: QuickJSRuntime, capBytes: number): MemoryProbe {
+  // The Emscripten module behind the runtime; its HEAPU8 view is replaced whenever the heap grows.
+  const emscripten = (rt as unknown as { module?: { HEAPU8?: Uint8Array } }).module;
+  return {
+    capBytes,
+    heapBytes: () => emscripten?.HEAPU8?.length ?? 0,
+    usedBytes: () => {
+      // computeMemoryUsage builds its result in the runtime's system context; read it there.
+      const system = (rt as unknown as { getSystemContext(): QuickJSContext }).getSystemContext();
+      const usage = rt.computeMemoryUsage();
+      try {
+        return system.getProp(usage, 'memory_used_size').consume((h) => system.getNumber(h));
+      } finally {
+        usage.dispose();
+      }
+    },
+  };
 }
 
 function isErrorOutcome(o: Outcome): o is { readonly error: IsolateError } {
@@ -235,7 +255,7 @@ class JsEngine implements JsGuestEngine {
     let faulted = false;
     rt.setMemoryLimit(limits.memoryBytes);
     rt.setMaxStackSize(stackBytesFor(limits.maxDepth, this.stackBytes));
-    this.guard.arm(deadline, limits.timeoutMs, limits.instructions);
+    this.guard.arm(deadline, limits.timeoutMs, limits.instructions, memoryProbe(rt, limits.memoryBytes));
     bridge.begin(tool, deadline);
     this.activeGate = new HostGate(tool, bridge, logs);
     try {

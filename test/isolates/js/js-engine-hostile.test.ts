@@ -130,6 +130,16 @@ describe('memory and stack', () => {
     expectKind(run(handler('const a = []; for (let i = 0; ; i++) a.push(i * 1.5)'), null, { limits: small }), 'MemoryLimit');
   });
 
+  // QuickJS's own limit misses many small blocks under Emscripten (found by `micro-agi stress`):
+  // the guard measures live memory itself, so these end at the cap instead of returning ~100 MB later.
+  it('stops many small live buffers (bounded count) with MemoryLimit', () => {
+    expectKind(run(handler('const k = []; for (let i = 0; i < 50000; i++) k.push(new ArrayBuffer(2048)); return k.length'), null, { limits: small }), 'MemoryLimit');
+  });
+
+  it('stops many small live strings (bounded count) with MemoryLimit', () => {
+    expectKind(run(handler('const k = []; for (let i = 0; i < 400000; i++) k.push("x".repeat(64) + i); return k.length'), null, { limits: small }), 'MemoryLimit');
+  });
+
   it('stops object spam with MemoryLimit', () => {
     expectKind(run(handler('const o = {}; for (let i = 0; ; i++) o["key" + i] = [i]'), null, { limits: small }), 'MemoryLimit');
   });
