@@ -13,6 +13,7 @@ import type { AgentArgs } from './agent-args.js';
 import { loadAgentSpec, systemPrompt, type AgentSpec } from './agent-spec.js';
 import { compileTools, type ToolSet } from './tool-definitions.js';
 import { generatedToolIndex } from './tool-index.js';
+import { modelsWithOverride } from './ad-hoc-model.js';
 
 const log = logger('agent.session');
 
@@ -118,7 +119,9 @@ export async function openAgentSession(args: AgentArgs): Promise<AgentSession> {
     throw err;
   }
   try {
-    const llm = createLlm({ models: () => registry.current(), env: args.env });
+    const configured = loadAgentSpec(registry.current(), args.agentId).model;
+    const models = modelsWithOverride(() => registry.current(), configured, args.model);
+    const llm = createLlm({ models, env: args.env });
     const spec = loadAgentSpec(registry.current(), args.agentId, args.model);
     llm.resolve(spec.model); // an unknown model fails the start, naming the known ones
     return new AgentSession(registry, llm, spec, {

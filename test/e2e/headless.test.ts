@@ -76,6 +76,17 @@ describe('exit status', () => {
     expect(fake.requests.map((q) => q.body.model)).toEqual(['gpt-4.1-nano']);
   });
 
+  it('--model with a name no model entry has (an Ollama model) is sent as-is to the configured provider', async () => {
+    fake = await startFakeOpenAI({ fallback: reply.text('local model here') });
+    const r = await runCli(['-p', 'hello', '--home', home, '--model', 'llama3.1:8b'], env(fake));
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('local model here\n');
+    expect(fake.requests.map((q) => q.body.model)).toEqual(['llama3.1:8b']);
+    // a plain chat model: none of the configured model's reasoning options
+    expect(fake.requests[0]!.body).not.toHaveProperty('reasoning_effort');
+  });
+
   it('is 3 when the step limit ends the turn before an answer', async () => {
     let n = 0;
     fake = await startFakeOpenAI({ fallback: () => reply.toolCalls([{ id: `c${++n}`, name: 'registry_list', args: { namespace: 'app.tools' } }]) });
