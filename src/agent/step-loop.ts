@@ -10,6 +10,7 @@ import { dispatchToolCalls } from './tool-dispatch.js';
 import type { FinalToolCallState } from './tool-call-state.js';
 import { toolErrorJson, toolValueJson } from './tool-result-json.js';
 import type { ToolCaller } from './tool-service-client.js';
+import { returnedError } from './returned-error.js';
 
 export type TurnStatus = Extract<AgentEvent, { type: 'turn_end' }>['status'];
 
@@ -58,7 +59,13 @@ function appendResults(session: AgentSession, finals: readonly FinalToolCallStat
 
 function resultEvent(turn: number, f: FinalToolCallState): AgentEvent {
   const base = { type: 'tool_result' as const, turn, id: f.call.id, name: f.call.name };
-  if (f.status === 'done') return { ...base, ok: true, result: JSON.parse(toolValueJson(f.value)) as unknown };
+  if (f.status === 'done') {
+    const result = JSON.parse(toolValueJson(f.value)) as unknown;
+    const failure = returnedError(result);
+    // A tool that returned {error = ...} failed as far as the user is concerned; the model sees the value as is.
+    if (failure !== undefined) return { ...base, ok: false, result, error: { type: 'tool_error', message: failure } };
+    return { ...base, ok: true, result };
+  }
   return { ...base, ok: false, error: f.error };
 }
 

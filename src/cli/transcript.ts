@@ -31,19 +31,9 @@ export function oneLine(text: string): string {
   return text.replace(/\s*\r?\n\s*/g, ' ').trim();
 }
 
-/**
- * Why a tool call failed, or undefined when it succeeded: the event's error, or an `{error: ...}` value
- * the tool returned (the Wippy tools' convention for failures reported as data).
- */
+/** Why a tool call failed, or undefined when it succeeded (the agent marks `{error = ...}` values as failures too). */
 export function toolFailure(event: Extract<AgentEvent, { type: 'tool_result' }>): string | undefined {
-  if (!event.ok) return event.error?.message ?? 'failed';
-  const result = event.result;
-  if (typeof result !== 'object' || result === null || !('error' in result)) return undefined;
-  const error = (result as { error: unknown }).error;
-  if (error === null || error === undefined || error === false) return undefined;
-  if (typeof error === 'string') return error;
-  if (typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message;
-  return JSON.stringify(error);
+  return event.ok ? undefined : (event.error?.message ?? 'failed');
 }
 
 /** The seed's transcript: tool lines indented by two spaces, then the streamed answer and a newline. */

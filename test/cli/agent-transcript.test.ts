@@ -65,10 +65,14 @@ describe('text transcript', () => {
     expect(err).toContain('step limit was reached after 16 steps');
   });
 
-  it('shows a tool that returned {error: ...} as an error line', () => {
+  it('shows a tool that returned {error: ...} (marked failed by the agent) as an error line', () => {
     const { out } = capture((io) => new TextTranscript(io, { isTTY: false }), [
-      { type: 'tool_result', turn: 1, id: 'a', name: 'create_tool', ok: true, result: { error: 'policy denied: registry.create.function.lua on app.generated:x' } },
-      { type: 'tool_result', turn: 1, id: 'b', name: 'load_tool', ok: true, result: { error: { message: 'not found: app.generated:y' } } },
+      {
+        type: 'tool_result', turn: 1, id: 'a', name: 'create_tool', ok: false,
+        result: { error: 'policy denied: registry.create.function.lua on app.generated:x' },
+        error: { type: 'tool_error', message: 'policy denied: registry.create.function.lua on app.generated:x' },
+      },
+      { type: 'tool_result', turn: 1, id: 'b', name: 'load_tool', ok: false, error: { type: 'tool_error', message: 'not found: app.generated:y' } },
       { type: 'tool_result', turn: 1, id: 'c', name: 'registry_read', ok: true, result: { error: null, entry: {} } },
     ]);
     expect(out).toBe(
