@@ -17,7 +17,8 @@ let home: string;
 let scratch: string;
 
 function cli(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const env = { ...process.env, MICRO_AGI_HOME: '', MICRO_AGI_DEBUG: '' };
+  // No model configured: the agent (no command) explains the setup instead of starting.
+  const env = { ...process.env, MICRO_AGI_HOME: '', MICRO_AGI_DEBUG: '', OPENAI_API_KEY: '', OPENAI_BASE_URL: '' };
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -135,11 +136,12 @@ describe('micro-agi policy check', () => {
 });
 
 describe('micro-agi usage and bad input', () => {
-  it('no command explains that the agent is not here yet, lists commands, exits 2', () => {
+  it('no command without a model configured explains the setup, lists commands, exits 2', () => {
     const r = cli();
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('agent');
+    expect(r.stderr).toContain('OPENAI_API_KEY');
+    expect(r.stderr).toContain('OPENAI_BASE_URL');
     expect(r.stderr).toContain('registry ls');
     expect(r.stderr).toContain('policy check');
   });
