@@ -7,6 +7,7 @@ import { MODULE_CATALOG } from '../src/isolates/module-catalog.js';
 import type { CallTask, EngineRef, IsolateWorkerConfig, PoolTask } from '../src/isolates/pool-task.js';
 import type { CallResult, GuestEngine, ToolKind, ToolSpec } from '../src/isolates/types.js';
 import type { ModuleSpec } from '../src/modules/module-spec.js';
+import { PoolTaskSchema } from '../schemas/messages/isolate.js';
 
 const BUILTIN_ENGINES: Record<ToolKind, EngineRef> = {
   'function.lua': { url: new URL('../src/isolates/lua/lua-engine.js', import.meta.url).href, export: 'createLuaEngine' },
@@ -85,6 +86,12 @@ await Promise.allSettled((Object.keys(BUILTIN_ENGINES) as ToolKind[]).map(engine
 export default function isolateTask(task: PoolTask): CallResult | Promise<CallResult> | null {
   if (task.op === 'ping') return null;
   const started = Date.now();
+  // The thread boundary: a task is checked against its schema before any engine sees it.
+  const checked = PoolTaskSchema.safeParse(task);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    return failure('Internal', `malformed isolate task: ${issue.path.join('.') || 'task'}: ${issue.message}`, started);
+  }
   if (starts && task.slot >= 0) Atomics.store(starts, task.slot, Math.max(1, started - startEpoch));
   const engine = engines.get(task.tool.kind);
   if (engine) return runCall(engine, task, started);

@@ -5,6 +5,7 @@ import { MapHandleTable } from '../modules/handle-table.js';
 import { logger } from '../log/logger.js';
 import { isHostChannelMessage, writeResponse, type HostCallRequest, type HostCallResponse } from './host-channel-protocol.js';
 import { isRemoteFn, resolveHostFn } from './module-catalog.js';
+import { HostChannelMessageSchema } from '../../schemas/messages/isolate.js';
 
 const log = logger('host-channel');
 
@@ -42,6 +43,13 @@ export class HostChannelServer {
   /** Handle a message posted by a worker; returns false when it is not a host-channel message. */
   handle(message: unknown): boolean {
     if (!isHostChannelMessage(message)) return false;
+    // The thread boundary: a host-channel message must match its schema, or it is dropped (the waiting
+    // guest then ends at its deadline).
+    const checked = HostChannelMessageSchema.safeParse(message);
+    if (!checked.success) {
+      log.error({ issue: checked.error.issues[0] }, 'malformed host-channel message from an isolate worker; dropped');
+      return true;
+    }
     const state = this.#state(message.channel);
     if (message.__microAgiHostChannel === 'release') {
       state.tables.get(message.callId)?.release();

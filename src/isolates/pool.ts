@@ -15,6 +15,7 @@ import { DeadlineSweeper, type InFlightCall } from './pool-deadline-sweeper.js';
 import type { CallTask, PoolTask } from './pool-task.js';
 import { toolSpecFromEntry } from './tool-spec-from-entry.js';
 import type { CallResult, IsolateError, ToolSpec } from './types.js';
+import { CallResultSchema } from '../../schemas/messages/isolate.js';
 
 export type { CallOptions, IsolatePoolOptions } from './pool-options.js';
 export type { PoolStats } from './pool-stats.js';
@@ -156,6 +157,13 @@ class PiscinaIsolatePool implements IsolatePool {
     try {
       const result = await this.#level(depth).run(task, { signal: controller });
       if (!result) return counters.record(errorResult({ kind: 'Internal', message: 'the worker returned no result' }, started));
+      // The thread boundary: what the worker answers must be a CallResult.
+      const checked = CallResultSchema.safeParse(result);
+      if (!checked.success) {
+        const issue = checked.error.issues[0]!;
+        log.error({ tool: spec.id, issue }, 'malformed result from an isolate worker');
+        return counters.record(errorResult({ kind: 'Internal', message: `${spec.id}: malformed result from the isolate worker (${issue.path.join('.')}: ${issue.message})` }, started));
+      }
       return counters.record(result);
     } catch (err) {
       return counters.record(errorResult(this.#failure(spec, stop, err, hardMs), started));

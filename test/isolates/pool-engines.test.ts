@@ -35,6 +35,18 @@ const haveLua = existsSync(distPath('src/isolates/lua/lua-engine.js'));
 const haveJs = existsSync(distPath('src/isolates/js/js-engine.js'));
 
 describe.skipIf(!haveLua)('pool with the Lua engine', () => {
+  it('refuses a malformed task at the worker boundary (schema check) and keeps serving', async () => {
+    const bad = { ...tool('function.lua', 'return { handler = function() return 1 end }'), modules: 'time' as unknown as string[] };
+    const r = await pool.call(bad, {}, { actor });
+    expect(r.status).toBe('error');
+    if (r.status === 'error') {
+      expect(r.error.kind).toBe('Internal');
+      expect(r.error.message).toContain('malformed isolate task: tool.modules');
+    }
+    const good = await pool.call(tool('function.lua', 'return { handler = function() return 2 end }'), {}, { actor });
+    expect(good).toMatchObject({ status: 'ok', value: 2 });
+  });
+
   it('runs concurrent calls with fresh state each time', async () => {
     const spec = tool('function.lua', 'counter = (counter or 0) + 1\nreturn { handler = function(input) return { n = input.n * 2, counter = counter } end }');
     const results = await Promise.all(Array.from({ length: 100 }, (_, n) => pool.call(spec, { n }, { actor })));

@@ -1,0 +1,78 @@
+// Messages crossing the supervisor <-> isolate-worker boundary: the call task, the worker's CallResult,
+// and host-channel requests. Checked with zod where they arrive; guest values inside stay opaque.
+import { z } from 'zod';
+
+const ActorSchema = z.object({ id: z.string().min(1), meta: z.record(z.string(), z.unknown()) });
+
+const LimitsSchema = z.object({
+  timeoutMs: z.number().positive(),
+  memoryBytes: z.number().positive(),
+  outputBytes: z.number().positive(),
+  instructions: z.number().positive(),
+  maxDepth: z.number().int().positive(),
+});
+
+export const ToolSpecSchema = z.object({
+  id: z.string().min(1),
+  // Registry version the entry was read at (drafts that are not registered yet use -1).
+  version: z.number().int(),
+  kind: z.enum(['function.lua', 'function.js']),
+  source: z.string(),
+  method: z.string().min(1),
+  modules: z.array(z.string()),
+  trusted: z.boolean(),
+  limits: LimitsSchema,
+});
+
+/** Supervisor -> worker (piscina task). */
+export const PoolTaskSchema = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('call'),
+    tool: ToolSpecSchema,
+    input: z.unknown(),
+    actor: ActorSchema,
+    deadline: z.number().nonnegative(),
+    depth: z.number().int().nonnegative(),
+    context: z.record(z.string(), z.unknown()).optional(),
+    slot: z.number().int(),
+  }),
+  z.object({ op: z.literal('ping') }),
+]);
+
+const IsolateErrorSchema = z.object({
+  kind: z.enum([
+    'CompileError', 'RuntimeError', 'ToolError', 'Timeout', 'InstructionLimit', 'MemoryLimit', 'OutputLimit',
+    'StackOverflow', 'PermissionDenied', 'ModuleNotFound', 'NotFound', 'InvalidInput', 'Canceled', 'Internal',
+  ]),
+  message: z.string(),
+  line: z.number().optional(),
+  errorKind: z.string().optional(),
+});
+
+const StatsSchema = z.object({ ms: z.number(), memoryBytes: z.number().optional() });
+
+/** Worker -> supervisor: the result of one call (null answers a ping). */
+export const CallResultSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('ok'), value: z.unknown(), stats: StatsSchema, logs: z.array(z.string()).optional() }),
+  z.object({ status: z.literal('error'), error: IsolateErrorSchema, stats: StatsSchema, logs: z.array(z.string()).optional() }),
+]);
+
+/** Worker -> supervisor on the host channel (tag `__microAgiHostChannel`). */
+export const HostChannelMessageSchema = z.discriminatedUnion('__microAgiHostChannel', [
+  z.object({
+    __microAgiHostChannel: z.literal('call'),
+    channel: z.string().min(1),
+    sab: z.instanceof(SharedArrayBuffer),
+    seq: z.number().int().positive(),
+    callId: z.number().int().nonnegative(),
+    module: z.string().min(1),
+    fn: z.string().min(1),
+    args: z.array(z.unknown()),
+    entryId: z.string().min(1),
+    trusted: z.boolean(),
+    actor: ActorSchema,
+    deadline: z.number().nonnegative(),
+    depth: z.number().int().nonnegative(),
+  }),
+  z.object({ __microAgiHostChannel: z.literal('release'), channel: z.string().min(1), callId: z.number().int().nonnegative() }),
+]);
