@@ -188,7 +188,8 @@ async function dispatch(rawArgv: readonly string[], io: CommandIO): Promise<numb
   const group = COMMANDS.filter((c) => c.words[0] === first);
   if (group.length === 0) return usage(io, `unknown command '${first}'`, commandList());
   const second = positions[1] === undefined ? undefined : argv[positions[1]];
-  const spec = group.find((c) => c.words[1] === second);
+  // A one-word command (`stress`, `batch FILE`) takes its positionals as arguments, not as a subcommand.
+  const spec = group.find((c) => c.words.length > 1 && c.words[1] === second) ?? group.find((c) => c.words.length === 1);
   if (spec === undefined) {
     const list = group.map(line).join('');
     if (second === undefined && wantsHelp) {
@@ -199,7 +200,7 @@ async function dispatch(rawArgv: readonly string[], io: CommandIO): Promise<numb
     return usage(io, problem, `Commands of '${first}':\n${list}`);
   }
 
-  const rest = argv.filter((_, i) => i !== positions[0] && i !== positions[1]);
+  const rest = argv.filter((_, i) => i !== positions[0] && (spec.words.length === 1 || i !== positions[1]));
   const flags: FlagSpecs = { ...GLOBAL_FLAGS, ...spec.flags };
   let args;
   try {

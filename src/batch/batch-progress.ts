@@ -1,0 +1,84 @@
+// The batch progress bar on a terminal's stderr (done / failed / running, tokens, cost), redrawn in place
+// at most every `intervalMs`, and the one-line summary printed at the end of every run.
+import type { BatchProgress, BatchSummary } from './batch-runner.js';
+
+/** The bar's text for `width` columns, e.g. `[#####-----] 5/10 done 4 failed 1 running 2 | 1.2k tok | $0.0012`. */
+export function progressLine(p: BatchProgress, width = 80): string {
+  const finished = p.answered + p.failed;
+  const counts = ` ${finished}/${p.total} done ${p.answered} failed ${p.failed} running ${p.running} | ${compact(p.tokens)} tok | ${dollars(p.cost)}`;
+  const barWidth = Math.max(5, Math.min(30, width - counts.length - 3));
+  const filled = p.total === 0 ? barWidth : Math.round((finished / p.total) * barWidth);
+  return `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}]${counts}`.slice(0, Math.max(1, width - 1));
+}
+
+export function compact(n: number): string {
+  if (n >= 1_000_000) return `${(n / 1_000_000).toFixed(1)}M`;
+  if (n >= 1_000) return `${(n / 1_000).toFixed(1)}k`;
+  return String(n);
+}
+
+export function dollars(cost: number): string {
+  return `$${cost.toFixed(cost >= 1 ? 2 : 4)}`;
+}
+
+export interface SummaryFacts extends BatchSummary {
+  readonly skipped: number;
+  readonly badLines: number;
+  readonly wallMs: number;
+}
+
+/** The closing line on stderr. */
+export function summaryLine(s: SummaryFacts): string {
+  const parts = [`${s.answered} answered`, `${s.failed} failed`];
+  if (s.notRun > 0) parts.push(`${s.notRun} not run (interrupted)`);
+  if (s.skipped > 0) parts.push(`${s.skipped} skipped`);
+  if (s.badLines > 0) parts.push(`${s.badLines} bad line${s.badLines === 1 ? '' : 's'}`);
+  return `batch: ${parts.join(', ')}; ${s.tokens} tokens, ${dollars(s.cost)}, ${(s.wallMs / 1000).toFixed(1)} s\n`;
+}
+
+export interface ProgressBar {
+  update(p: BatchProgress): void;
+  /** Erase the bar (before other stderr text, and at the end). */
+  clear(): void;
+}
+
+/** A bar redrawn in place with `\r`; `write` is stderr; nothing is drawn unless `tty`. */
+export function progressBar(write: (text: string) => void, options: { tty: boolean; columns?: number; intervalMs?: number }): ProgressBar {
+  if (!options.tty) return { update: () => {}, clear: () => {} };
+  const interval = options.intervalMs ?? 100;
+  let last = 0;
+  let shown = false;
+  let pending: BatchProgress | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const draw = (p: BatchProgress): void => {
+    last = Date.now();
+    pending = undefined;
+    shown = true;
+    write(`\r\x1b[K${progressLine(p, options.columns ?? 80)}`);
+  };
+  return {
+    update(p) {
+      const finishedAll = p.answered + p.failed === p.total;
+      if (finishedAll || Date.now() - last >= interval) {
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+        draw(p);
+        return;
+      }
+      pending = p;
+      // Redraw the latest counts once the interval has passed (a display refresh, not synchronisation).
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        if (pending) draw(pending);
+      }, interval - (Date.now() - last));
+      timer.unref();
+    },
+    clear() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      pending = undefined;
+      if (shown) write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// Runs batch items with at most `concurrency` agent processes alive at once (in input order of start),
+// hands each result to `onResult` as it finishes, and keeps the counts the progress display shows.
+import type { BatchItem } from './batch-input.js';
+import type { BatchResult } from './batch-result.js';
+import type { BatchSupervisor } from './batch-supervisor.js';
+import { runPrompt, type PromptRun } from './prompt-run.js';
+
+export const DEFAULT_CONCURRENCY = 4;
+
+export interface BatchProgress {
+  readonly total: number;
+  readonly answered: number;
+  readonly failed: number;
+  readonly running: number;
+  readonly tokens: number;
+  readonly cost: number;
+}
+
+export interface BatchRunOptions {
+  readonly supervisor: BatchSupervisor;
+  readonly items: readonly BatchItem[];
+  /** Agent processes alive at once (default 4). */
+  readonly concurrency?: number;
+  /** Each result as soon as its turn ended. */
+  readonly onResult: (result: BatchResult) => void;
+  /** Called whenever a count changed. */
+  readonly onProgress?: (progress: BatchProgress) => void;
+  /** Abort: start nothing more, cancel running turns; their results are not reported. */
+  readonly signal?: AbortSignal;
+}
+
+export interface BatchSummary {
+  readonly answered: number;
+  readonly failed: number;
+  /** Items neither answered nor failed because the run was aborted. */
+  readonly notRun: number;
+  readonly tokens: number;
+  readonly cost: number;
+}
+
+export async function runBatch(options: BatchRunOptions): Promise<BatchSummary> {
+  const { supervisor, items, signal } = options;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
+  let next = 0;
+  let answered = 0;
+  let failed = 0;
+  let tokens = 0;
+  let cost = 0;
+  const running = new Set<PromptRun>();
+  const progress = (): void =>
+    options.onProgress?.({ total: items.length, answered, failed, running: running.size, tokens, cost });
+
+  const onAbort = (): void => {
+    for (const run of running) run.cancel();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  async function lane(): Promise<void> {
+    while (next < items.length && !signal?.aborted) {
+      const item = items[next++]!;
+      const run = runPrompt(supervisor, item);
+      running.add(run);
+      progress();
+      const result = await run.result;
+      if (!signal?.aborted) {
+        if (result.error) failed++;
+        else answered++;
+        tokens += result.tokens.total;
+        cost += result.cost;
+        options.onResult(result);
+      }
+      await run.finished;
+      running.delete(run);
+      progress();
+    }
+  }
+
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, () => lane()));
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  return { answered, failed, notRun: items.length - answered - failed, tokens, cost };
+}

@@ -1,0 +1,201 @@
+// The supervisor side of a batch: ONE registry (store), ONE isolate pool + draft pool and ONE tool
+// service shared by every agent process; spawns agent processes and routes their events by pid.
+import { AGENT_EVENT_TOPIC, AGENT_INPUT_TOPIC, AgentEventSchema, AgentInputSchema, type AgentEvent, type AgentInput } from '../../schemas/messages/agent.js';
+import { EXIT_TOPIC, ExitNoticeSchema, type ExitNotice } from '../../schemas/messages/process.js';
+import { DEFAULT_AGENT_ID, DEFAULT_MAX_STEPS, type AgentArgs } from '../agent/agent-args.js';
+import { providerEnv } from '../agent/agent-env.js';
+import { startToolService, type ToolService } from '../agent/tool-service.js';
+import { AGENT_SCOPE_GROUP, toolEnv } from '../cli/agent-session.js';
+import { openSession, type Session } from '../cli/bootstrap.js';
+import { ProcessHost, type LocalProcess, type Pid } from '../host/process-host.js';
+import { createIsolatePool, type IsolatePool } from '../isolates/pool.js';
+import { logger } from '../log/logger.js';
+import { NET_SERVICE, netPolicyFrom } from '../modules/net-guard.js';
+import { authoringModules, createDraftPool, type DraftPool, type ToolsServices } from '../modules/tools-services.js';
+import { distPath } from '../paths.js';
+import type { Registry } from '../registry/types.js';
+
+export interface BatchSupervisorOptions {
+  /** `--home` (default MICRO_AGI_HOME, else ~/.micro-agi). */
+  readonly home?: string;
+  /** `--app` directory (default: the built-in app). */
+  readonly app?: string;
+  /** `--model` for every agent (default: the agent entry's model). */
+  readonly model?: string;
+  /** The environment (OPENAI_*, MICRO_AGI_NET_ALLOW, MICRO_AGI_HOME). */
+  readonly env: NodeJS.ProcessEnv;
+  /** Most LLM steps in one turn (default 16). */
+  readonly maxSteps?: number;
+  /** Isolate worker threads (default: the pool's, one per core). */
+  readonly poolSize?: number;
+  /** How long an agent gets to stop before it is killed (default 5000 ms). */
+  readonly stopGraceMs?: number;
+  /** Agent process module (default dist/workers/agent-worker.js). */
+  readonly agentModule?: string;
+  readonly onWarning?: (warning: string) => void;
+}
+
+/** What happens to one agent process, as the supervisor sees it. */
+export interface AgentListener {
+  event(e: AgentEvent): void;
+  exited(notice: ExitNotice): void;
+}
+
+export interface BatchAgent {
+  readonly pid: Pid;
+  send(input: AgentInput): boolean;
+  /** Resolves with the agent's exit notice. */
+  exited(): Promise<ExitNotice>;
+  /** Ask the agent to stop; kill it after the grace period. */
+  stop(): Promise<ExitNotice>;
+}
+
+export interface BatchSupervisor {
+  readonly home: string;
+  readonly registry: Registry;
+  readonly toolService: ToolService;
+  /** Spawn one agent process (its own conversation) using the shared tool service. */
+  spawnAgent(listener: AgentListener): BatchAgent;
+  /** Agent processes alive now. */
+  agents(): number;
+  close(): Promise<void>;
+}
+
+const log = logger('batch.supervisor');
+
+export async function openBatchSupervisor(options: BatchSupervisorOptions): Promise<BatchSupervisor> {
+  const session: Session = await openSession({
+    ...(options.home !== undefined ? { home: options.home } : {}),
+    ...(options.app !== undefined ? { app: options.app } : {}),
+    env: options.env,
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  });
+  const net = netPolicyFrom(undefined, options.env);
+  const drafts: DraftPool = createDraftPool({ services: { [NET_SERVICE]: net } });
+  const services: ToolsServices = {
+    registry: session.registry,
+    scopeGroup: AGENT_SCOPE_GROUP,
+    env: toolEnv(options.env),
+    [NET_SERVICE]: net,
+    ...drafts.services,
+  };
+  let pool: IsolatePool | undefined;
+  let host: ProcessHost | undefined;
+  try {
+    pool = createIsolatePool({ services, ...authoringModules(), ...(options.poolSize !== undefined ? { size: options.poolSize } : {}) });
+    host = new ProcessHost();
+    const toolService = startToolService({ host, registry: session.registry, pool });
+    return new Supervisor(options, session, pool, drafts, host, host.local(), toolService);
+  } catch (err) {
+    await host?.shutdown();
+    await pool?.close();
+    await drafts.close();
+    await session.close();
+    throw err;
+  }
+}
+
+class Supervisor implements BatchSupervisor {
+  readonly home: string;
+  readonly registry: Registry;
+  readonly #listeners = new Map<Pid, AgentListener>();
+  readonly #alive = new Set<Pid>();
+  readonly #pumping: Promise<void>;
+  readonly #args: Omit<AgentArgs, 'terminal' | 'toolService'>;
+  #closed = false;
+
+  constructor(
+    private readonly options: BatchSupervisorOptions,
+    private readonly session: Session,
+    private readonly pool: IsolatePool,
+    private readonly drafts: DraftPool,
+    private readonly host: ProcessHost,
+    private readonly terminal: LocalProcess,
+    readonly toolService: ToolService,
+  ) {
+    this.home = session.home;
+    this.registry = session.registry;
+    this.#args = {
+      agentId: DEFAULT_AGENT_ID,
+      home: session.home,
+      appDir: session.appDir,
+      maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
+      env: providerEnv(options.env, session.registry.current()),
+      ...(options.model !== undefined ? { model: options.model } : {}),
+    };
+    this.#pumping = this.#pump();
+  }
+
+  /** One loop reads the terminal's mailbox and hands each event or exit notice to its agent's listener. */
+  async #pump(): Promise<void> {
+    for await (const msg of this.terminal.listen()) {
+      const listener = this.#listeners.get(msg.from);
+      if (!listener) continue;
+      if (msg.topic === AGENT_EVENT_TOPIC) {
+        const parsed = AgentEventSchema.safeParse(msg.payload);
+        if (parsed.success) listener.event(parsed.data);
+        else log.warn({ from: msg.from, issues: parsed.error.issues }, 'invalid agent event ignored');
+      } else if (msg.topic === EXIT_TOPIC) {
+        const parsed = ExitNoticeSchema.safeParse(msg.payload);
+        this.#listeners.delete(msg.from);
+        listener.exited(parsed.success ? parsed.data : { pid: msg.from, reason: 'crash' });
+      }
+    }
+  }
+
+  spawnAgent(listener: AgentListener): BatchAgent {
+    if (this.#closed) throw new Error('the batch supervisor is closed');
+    const { host, terminal } = this;
+    const args: AgentArgs = { ...this.#args, toolService: this.toolService.pid, terminal: terminal.pid };
+    const pid = host.spawn<AgentArgs>({
+      module: this.options.agentModule ?? distPath('workers/agent-worker.js'),
+      args,
+      monitors: [terminal.pid],
+    });
+    this.#listeners.set(pid, listener);
+    this.#alive.add(pid);
+    // The agent learns when the shared service ends (its calls then fail at once).
+    host.monitor(pid, this.toolService.pid);
+    const exited = host.wait(pid);
+    void exited.then(() => this.#alive.delete(pid));
+    const graceMs = this.options.stopGraceMs ?? 5000;
+    return {
+      pid,
+      send: (input) => host.send(terminal.pid, pid, AGENT_INPUT_TOPIC, AgentInputSchema.parse(input)),
+      exited: () => exited,
+      async stop() {
+        host.send(terminal.pid, pid, AGENT_INPUT_TOPIC, { type: 'stop' } satisfies AgentInput);
+        let timer: NodeJS.Timeout | undefined;
+        const grace = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), graceMs);
+        });
+        const first = await Promise.race([exited, grace]);
+        clearTimeout(timer);
+        if (first === 'timeout') {
+          log.warn({ pid }, 'agent did not stop in time; killing it');
+          await host.kill(pid);
+        }
+        return exited;
+      },
+    };
+  }
+
+  agents(): number {
+    return this.#alive.size;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.toolService.stop();
+    } finally {
+      this.terminal.exit();
+      await this.#pumping;
+      await this.host.shutdown();
+      await this.pool.close();
+      await this.drafts.close();
+      await this.session.close();
+    }
+  }
+}

@@ -1,0 +1,125 @@
+// `micro-agi batch FILE.jsonl [--concurrency N] [--out FILE.jsonl]`: every input line's prompt in its own
+// agent process, results as JSON lines (stdout or appended to --out, resumable), progress on a TTY stderr.
+import { readFileSync } from 'node:fs';
+import { errorMessage } from '../errors/app-error.js';
+import { parseBatchInput } from '../batch/batch-input.js';
+import { progressBar, summaryLine } from '../batch/batch-progress.js';
+import { DEFAULT_CONCURRENCY, runBatch, type BatchSummary } from '../batch/batch-runner.js';
+import { openBatchSupervisor } from '../batch/batch-supervisor.js';
+import { appendResultsFile, readPreviousResults, streamResults, type ResultSink } from '../batch/results-file.js';
+import { stringFlag, type FlagSpecs, type ParsedArgs } from './argv.js';
+import type { CommandIO } from './command-spec.js';
+import { needsProviderSetup, providerSetupHelp } from './setup-help.js';
+
+const PREFIX = 'micro-agi batch';
+
+/** The command's own flags as main.ts's table declares them (tests parse argv with these + GLOBAL_FLAGS). */
+export const BATCH_FLAGS: FlagSpecs = {
+  concurrency: { type: 'string', value: 'N', help: `agent processes running at once (default ${DEFAULT_CONCURRENCY})` },
+  out: { type: 'string', value: 'FILE', help: 'append results to FILE (one JSON line each); a rerun skips ids already in it' },
+  model: { type: 'string', value: 'MODEL', help: 'the model every agent uses (a model entry or the provider\'s model name)' },
+};
+
+export interface BatchCommandOptions {
+  /** Whether stderr is a terminal (the progress bar is drawn only then). */
+  readonly isTTY: boolean;
+  readonly columns?: number;
+  /** Aborts the run like Ctrl-C (default: SIGINT). */
+  readonly signal?: AbortSignal;
+}
+
+function parseConcurrency(text: string | undefined): number | string {
+  if (text === undefined) return DEFAULT_CONCURRENCY;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1000) return `--concurrency must be an integer from 1 to 1000, got '${text}'`;
+  return Number(text);
+}
+
+/** The command handler (main.ts's table loads it lazily). */
+export async function batchCommand(args: ParsedArgs, io: CommandIO): Promise<number> {
+  return runBatchCommand(args, io, { isTTY: process.stderr.isTTY === true, columns: process.stderr.columns });
+}
+
+export async function runBatchCommand(args: ParsedArgs, io: CommandIO, options: BatchCommandOptions): Promise<number> {
+  const file = args.positionals[0];
+  if (file === undefined) {
+    io.err(`${PREFIX}: missing FILE.jsonl\n`);
+    return 2;
+  }
+  const concurrency = parseConcurrency(stringFlag(args, 'concurrency'));
+  if (typeof concurrency === 'string') {
+    io.err(`${PREFIX}: ${concurrency}\n`);
+    return 2;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    io.err(`${PREFIX}: cannot read ${file}: ${errorMessage(err)}\n`);
+    return 2;
+  }
+  if (needsProviderSetup(io.env)) {
+    io.err(providerSetupHelp());
+    return 2;
+  }
+
+  const input = parseBatchInput(text);
+  for (const b of input.bad) io.err(`${PREFIX}: ${file}:${b.line}: ${b.problem}; line skipped\n`);
+  const out = stringFlag(args, 'out');
+  let previous;
+  try {
+    previous = out !== undefined ? readPreviousResults(out) : undefined;
+  } catch (err) {
+    io.err(`${PREFIX}: cannot read ${out}: ${errorMessage(err)}\n`);
+    return 2;
+  }
+  if (previous && previous.unreadable.length > 0) {
+    io.err(`${PREFIX}: ${out}: line${previous.unreadable.length === 1 ? '' : 's'} ${previous.unreadable.join(', ')} ${previous.unreadable.length === 1 ? 'is' : 'are'} not a result; left as is\n`);
+  }
+  const todo = previous ? input.items.filter((i) => !previous.keys.has(i.key)) : input.items;
+  const skipped = input.items.length - todo.length;
+  if (skipped > 0) io.err(`${PREFIX}: skipped ${skipped} id${skipped === 1 ? '' : 's'} already in ${out}\n`);
+
+  const started = performance.now();
+  const finish = (s: BatchSummary): number => {
+    io.err(summaryLine({ ...s, skipped, badLines: input.bad.length, wallMs: performance.now() - started }));
+    return s.failed > 0 || s.notRun > 0 ? 1 : 0;
+  };
+  if (todo.length === 0) return finish({ answered: 0, failed: 0, notRun: 0, tokens: 0, cost: 0 });
+
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  const external = options.signal;
+  if (external) external.addEventListener('abort', onSigint, { once: true });
+  else process.once('SIGINT', onSigint); // a second Ctrl-C ends the process the default way
+  let sink: ResultSink | undefined;
+  const bar = progressBar(io.err, { tty: options.isTTY, ...(options.columns !== undefined ? { columns: options.columns } : {}) });
+  try {
+    const supervisor = await openBatchSupervisor({
+      env: io.env,
+      ...(stringFlag(args, 'home') !== undefined ? { home: stringFlag(args, 'home')! } : {}),
+      ...(stringFlag(args, 'app') !== undefined ? { app: stringFlag(args, 'app')! } : {}),
+      ...(stringFlag(args, 'model') !== undefined ? { model: stringFlag(args, 'model')! } : {}),
+      onWarning: (w) => io.err(`micro-agi: warning: ${w}\n`),
+    });
+    try {
+      sink = out !== undefined ? appendResultsFile(out, previous!) : streamResults(io.out);
+      const summary = await runBatch({
+        supervisor,
+        items: todo,
+        concurrency,
+        onResult: (r) => sink!.write(r),
+        onProgress: (p) => bar.update(p),
+        signal: controller.signal,
+      });
+      bar.clear();
+      return finish(summary);
+    } finally {
+      bar.clear();
+      sink?.close();
+      await supervisor.close();
+    }
+  } finally {
+    if (external) external.removeEventListener('abort', onSigint);
+    else process.removeListener('SIGINT', onSigint);
+  }
+}

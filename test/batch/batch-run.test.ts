@@ -1,0 +1,127 @@
+// `micro-agi batch` in-process against the fake model with a temp home: results for every id (input order
+// at concurrency 1), exit status 1 with an error when a turn fails, resume from --out, bad lines skipped.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BatchResult } from '../../src/batch/batch-result.js';
+import { parseArgv } from '../../src/cli/argv.js';
+import { BATCH_FLAGS, runBatchCommand } from '../../src/cli/batch-command.js';
+import { GLOBAL_FLAGS } from '../../src/cli/command-spec.js';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
+import { echoModel, memoryIO, parseJsonl, USAGE, writeJsonl, type MemoryIO } from './batch-fake.js';
+
+let fake: FakeOpenAI;
+let scratch: string;
+let home: string;
+
+beforeEach(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'micro-agi-batch-'));
+  home = join(scratch, 'home');
+  fake = await startFakeOpenAI({ fallback: echoModel });
+});
+
+afterEach(async () => {
+  await fake.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function batch(argv: string[]): Promise<{ status: number; io: MemoryIO }> {
+  const io = memoryIO({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' });
+  const args = parseArgv([...argv, '--home', home], { ...GLOBAL_FLAGS, ...BATCH_FLAGS });
+  const status = await runBatchCommand(args, io, { isTTY: false, signal: new AbortController().signal });
+  return { status, io };
+}
+
+describe('batch results', () => {
+  it('answers every id in input order at --concurrency 1, each with its own conversation', async () => {
+    const input = join(scratch, 'in.jsonl');
+    writeJsonl(input, [{ id: 'q1', prompt: 'alpha' }, { id: 2, prompt: 'beta' }, { id: 'q3', prompt: 'gamma' }]);
+    const { status, io } = await batch([input, '--concurrency', '1']);
+    expect(status).toBe(0);
+    const results = parseJsonl<BatchResult>(io.stdout());
+    expect(results.map((r) => r.id)).toEqual(['q1', 2, 'q3']);
+    for (const [r, prompt] of results.map((r, i) => [r, ['alpha', 'beta', 'gamma'][i]] as const)) {
+      expect(r.answer).toBe(`answer to ${prompt}`);
+      expect(r.tools_called).toEqual([]);
+      expect(r.tools_created).toEqual([]);
+      expect(r.tokens).toEqual({ prompt: USAGE.prompt, completion: USAGE.completion, cached: 0, reasoning: 0, total: USAGE.prompt + USAGE.completion });
+      expect(r.cost).toBeGreaterThan(0);
+      expect(r.error).toBeUndefined();
+    }
+    // One request per prompt, and no request carries another prompt's conversation.
+    expect(fake.requests).toHaveLength(3);
+    for (const req of fake.requests) {
+      expect((req.body.messages as { role: string }[]).filter((m) => m.role === 'user')).toHaveLength(1);
+    }
+    expect(io.stderr()).toContain('batch: 3 answered, 0 failed;');
+  });
+
+  it('reports every id at --concurrency 3 and exits 1 with the error of the turn that failed', async () => {
+    const input = join(scratch, 'in.jsonl');
+    const rows = Array.from({ length: 6 }, (_, i) => ({ id: `p${i}`, prompt: i === 4 ? 'fail this one' : `prompt ${i}` }));
+    writeJsonl(input, rows);
+    const { status, io } = await batch([input, '--concurrency', '3']);
+    expect(status).toBe(1);
+    const results = parseJsonl<BatchResult>(io.stdout());
+    expect(results.map((r) => r.id).sort()).toEqual(rows.map((r) => r.id).sort());
+    const failed = results.find((r) => r.id === 'p4')!;
+    expect(failed.error?.message).toContain('the fake rejects "fail this one"');
+    expect(failed.answer).toBeNull();
+    for (const r of results.filter((r) => r.id !== 'p4')) expect(r.error).toBeUndefined();
+    expect(io.stderr()).toContain('batch: 5 answered, 1 failed;');
+  });
+});
+
+describe('resume with --out', () => {
+  it('skips the ids already in --out (no request at all), then runs only the lines added since', async () => {
+    const input = join(scratch, 'in.jsonl');
+    const out = join(scratch, 'out.jsonl');
+    writeJsonl(input, [{ id: 'a', prompt: 'one' }, { id: 'b', prompt: 'two' }]);
+    const first = await batch([input, '--out', out, '--concurrency', '2']);
+    expect(first.status).toBe(0);
+    expect(first.io.stdout()).toBe('');
+    expect(parseJsonl<BatchResult>(readFileSync(out, 'utf8')).map((r) => r.id).sort()).toEqual(['a', 'b']);
+    expect(fake.requests).toHaveLength(2);
+
+    const again = await batch([input, '--out', out, '--concurrency', '2']);
+    expect(again.status).toBe(0);
+    expect(fake.requests).toHaveLength(2);
+    expect(again.io.stderr()).toContain('skipped 2 ids already in');
+    expect(parseJsonl(readFileSync(out, 'utf8'))).toHaveLength(2);
+
+    writeJsonl(input, [{ id: 'a', prompt: 'one' }, { id: 'b', prompt: 'two' }, { id: 'c', prompt: 'three' }, { id: 'd', prompt: 'four' }]);
+    const more = await batch([input, '--out', out, '--concurrency', '2']);
+    expect(more.status).toBe(0);
+    expect(more.io.stderr()).toContain('skipped 2 ids already in');
+    expect(fake.requests.slice(2).map((r) => (r.body.messages as { role: string; content: string }[]).find((m) => m.role === 'user')!.content).sort()).toEqual(['four', 'three']);
+    const all = parseJsonl<BatchResult>(readFileSync(out, 'utf8'));
+    expect(all.map((r) => r.id).slice(0, 2).sort()).toEqual(['a', 'b']);
+    expect(all.map((r) => r.id).slice(2).sort()).toEqual(['c', 'd']);
+    expect(all.find((r) => r.id === 'c')!.answer).toBe('answer to three');
+  });
+});
+
+describe('bad input lines', () => {
+  it('are reported with their line numbers and skipped; the valid lines run and the exit status is 0', async () => {
+    const input = join(scratch, 'in.jsonl');
+    writeJsonl(input, [
+      { id: 1, prompt: 'first' },
+      'this is not json',
+      { id: 2 },
+      { prompt: 'no id' },
+      { id: 1, prompt: 'duplicate' },
+      { id: 3, prompt: 'third' },
+    ]);
+    const { status, io } = await batch([input, '--concurrency', '2']);
+    expect(status).toBe(0);
+    expect(parseJsonl<BatchResult>(io.stdout()).map((r) => r.id).sort()).toEqual([1, 3]);
+    const err = io.stderr();
+    expect(err).toContain(`${input}:2: not JSON`);
+    expect(err).toContain(`${input}:3: missing "prompt" (id 2); line skipped`);
+    expect(err).toContain(`${input}:4: missing "id"; line skipped`);
+    expect(err).toContain(`${input}:5: duplicate id 1 (first on line 1); line skipped`);
+    expect(err).toContain('batch: 2 answered, 0 failed, 4 bad lines;');
+    expect(fake.requests).toHaveLength(2);
+  });
+});
