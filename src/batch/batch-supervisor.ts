@@ -5,13 +5,9 @@ import { EXIT_TOPIC, ExitNoticeSchema, type ExitNotice } from '../../schemas/mes
 import { DEFAULT_AGENT_ID, DEFAULT_MAX_STEPS, type AgentArgs } from '../agent/agent-args.js';
 import { providerEnv } from '../agent/agent-env.js';
 import { startToolService, type ToolService } from '../agent/tool-service.js';
-import { AGENT_SCOPE_GROUP, toolEnv } from '../cli/agent-session.js';
-import { openSession, type Session } from '../cli/bootstrap.js';
-import { ProcessHost, type LocalProcess, type Pid } from '../host/process-host.js';
-import { createIsolatePool, type IsolatePool } from '../isolates/pool.js';
+import { openToolRuntime, type ToolRuntime } from '../cli/tool-runtime.js';
+import type { LocalProcess, Pid } from '../host/process-host.js';
 import { logger } from '../log/logger.js';
-import { NET_SERVICE, netPolicyFrom } from '../modules/net-guard.js';
-import { authoringModules, createDraftPool, type DraftPool, type ToolsServices } from '../modules/tools-services.js';
 import { distPath } from '../paths.js';
 import type { Registry } from '../registry/types.js';
 
@@ -64,33 +60,18 @@ export interface BatchSupervisor {
 const log = logger('batch.supervisor');
 
 export async function openBatchSupervisor(options: BatchSupervisorOptions): Promise<BatchSupervisor> {
-  const session: Session = await openSession({
+  const tools = await openToolRuntime({
     ...(options.home !== undefined ? { home: options.home } : {}),
     ...(options.app !== undefined ? { app: options.app } : {}),
     env: options.env,
+    ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
-  const net = netPolicyFrom(undefined, options.env);
-  const drafts: DraftPool = createDraftPool({ services: { [NET_SERVICE]: net } });
-  const services: ToolsServices = {
-    registry: session.registry,
-    scopeGroup: AGENT_SCOPE_GROUP,
-    env: toolEnv(options.env),
-    [NET_SERVICE]: net,
-    ...drafts.services,
-  };
-  let pool: IsolatePool | undefined;
-  let host: ProcessHost | undefined;
   try {
-    pool = createIsolatePool({ services, ...authoringModules(), ...(options.poolSize !== undefined ? { size: options.poolSize } : {}) });
-    host = new ProcessHost();
-    const toolService = startToolService({ host, registry: session.registry, pool });
-    return new Supervisor(options, session, pool, drafts, host, host.local(), toolService);
+    const toolService = startToolService({ host: tools.host, registry: tools.session.registry, pool: tools.pool });
+    return new Supervisor(options, tools, tools.host.local(), toolService);
   } catch (err) {
-    await host?.shutdown();
-    await pool?.close();
-    await drafts.close();
-    await session.close();
+    await tools.close();
     throw err;
   }
 }
@@ -106,13 +87,11 @@ class Supervisor implements BatchSupervisor {
 
   constructor(
     private readonly options: BatchSupervisorOptions,
-    private readonly session: Session,
-    private readonly pool: IsolatePool,
-    private readonly drafts: DraftPool,
-    private readonly host: ProcessHost,
+    private readonly tools: ToolRuntime,
     private readonly terminal: LocalProcess,
     readonly toolService: ToolService,
   ) {
+    const session = tools.session;
     this.home = session.home;
     this.registry = session.registry;
     this.#args = {
@@ -145,7 +124,8 @@ class Supervisor implements BatchSupervisor {
 
   spawnAgent(listener: AgentListener): BatchAgent {
     if (this.#closed) throw new Error('the batch supervisor is closed');
-    const { host, terminal } = this;
+    const { terminal } = this;
+    const host = this.tools.host;
     const args: AgentArgs = { ...this.#args, toolService: this.toolService.pid, terminal: terminal.pid };
     const pid = host.spawn<AgentArgs>({
       module: this.options.agentModule ?? distPath('workers/agent-worker.js'),
@@ -192,10 +172,7 @@ class Supervisor implements BatchSupervisor {
     } finally {
       this.terminal.exit();
       await this.#pumping;
-      await this.host.shutdown();
-      await this.pool.close();
-      await this.drafts.close();
-      await this.session.close();
+      await this.tools.close();
     }
   }
 }

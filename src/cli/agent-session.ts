@@ -7,28 +7,11 @@ import {
 } from '../../schemas/messages/agent.js';
 import { EXIT_TOPIC, ExitNoticeSchema, type ExitNotice } from '../../schemas/messages/process.js';
 import { startAgentRuntime, type AgentRuntime } from '../agent/runtime.js';
-import { ProcessHost, type LocalProcess } from '../host/process-host.js';
-import { createIsolatePool, type IsolatePool } from '../isolates/pool.js';
+import type { LocalProcess } from '../host/process-host.js';
 import { logger } from '../log/logger.js';
-import { NET_SERVICE, netPolicyFrom } from '../modules/net-guard.js';
-import { authoringModules, createDraftPool, type DraftPool, type ToolsServices } from '../modules/tools-services.js';
-import { openSession, type Session } from './bootstrap.js';
+import { openToolRuntime, type ToolRuntime } from './tool-runtime.js';
 
-/** The named scope every tool the agent runs is checked against (registry writes, http requests). */
-export const AGENT_SCOPE_GROUP = 'app:agent_security';
-
-/** The only environment variables tools can read with the `env` module (doc_search's remote docs). */
-export const TOOL_ENV_VARS: readonly string[] = ['MICRO_AGI_DOCS_REMOTE'];
-
-/** The environment tools see: TOOL_ENV_VARS that are set; never keys or the rest of the environment. */
-export function toolEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of TOOL_ENV_VARS) {
-    const v = env[name];
-    if (typeof v === 'string' && v !== '') out[name] = v;
-  }
-  return out;
-}
+export { AGENT_SCOPE_GROUP, TOOL_ENV_VARS, toolEnv } from './tool-runtime.js';
 
 export interface AgentSessionOptions {
   /** `--home` (default MICRO_AGI_HOME, else ~/.micro-agi). */
@@ -93,50 +76,30 @@ const log = logger('terminal');
 
 /** Open everything an agent session needs. Throws AppError for a bad --app (nothing is written then). */
 export async function openAgentSession(options: AgentSessionOptions): Promise<AgentSession> {
-  const session: Session = await openSession({
+  const tools = await openToolRuntime({
     ...(options.home !== undefined ? { home: options.home } : {}),
     ...(options.app !== undefined ? { app: options.app } : {}),
     env: options.env,
+    ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
-  const net = netPolicyFrom(undefined, options.env);
-  let pool: IsolatePool | undefined;
-  let host: ProcessHost | undefined;
-  // Drafts (create_tool's compile and tests) run in a pool of their own, with the same egress policy.
-  const drafts: DraftPool = createDraftPool({ services: { [NET_SERVICE]: net } });
-  const services: ToolsServices = {
-    registry: session.registry,
-    scopeGroup: AGENT_SCOPE_GROUP,
-    env: toolEnv(options.env),
-    [NET_SERVICE]: net,
-    ...drafts.services,
-  };
   try {
-    pool = createIsolatePool({
-      services,
-      ...authoringModules(),
-      ...(options.poolSize !== undefined ? { size: options.poolSize } : {}),
-    });
-    host = new ProcessHost();
-    const terminal = host.local();
+    const terminal = tools.host.local();
     // The runtime makes the terminal a monitor of the agent: its exit notice arrives on EXIT_TOPIC.
     const runtime = startAgentRuntime({
-      host,
-      registry: session.registry,
-      pool,
-      home: session.home,
-      appDir: session.appDir,
+      host: tools.host,
+      registry: tools.session.registry,
+      pool: tools.pool,
+      home: tools.session.home,
+      appDir: tools.session.appDir,
       env: options.env,
       terminal: terminal.pid,
       ...(options.model !== undefined ? { model: options.model } : {}),
       ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
     });
-    return new TerminalSession(session, pool, drafts, host, terminal, runtime);
+    return new TerminalSession(tools, terminal, runtime);
   } catch (err) {
-    await host?.shutdown();
-    await pool?.close();
-    await drafts.close();
-    await session.close();
+    await tools.close();
     throw err;
   }
 }
@@ -151,14 +114,11 @@ class TerminalSession implements AgentSession {
   #closed = false;
 
   constructor(
-    private readonly session: Session,
-    private readonly pool: IsolatePool,
-    private readonly drafts: DraftPool,
-    private readonly host: ProcessHost,
+    private readonly tools: ToolRuntime,
     private readonly terminal: LocalProcess,
     private readonly runtime: AgentRuntime,
   ) {
-    this.home = session.home;
+    this.home = tools.session.home;
     void this.#pumpEvents();
     void this.#watchAgent();
   }
@@ -266,10 +226,7 @@ class TerminalSession implements AgentSession {
       await this.runtime.stop();
     } finally {
       this.terminal.exit(); // closes the mailbox: the event and exit loops end
-      await this.host.shutdown();
-      await this.pool.close();
-      await this.drafts.close();
-      await this.session.close();
+      await this.tools.close();
     }
   }
 }
