@@ -8,7 +8,7 @@ import { distPath } from '../paths.js';
 import type { Registry } from '../registry/types.js';
 import { DEFAULT_AGENT_ID, DEFAULT_MAX_STEPS, type AgentArgs } from './agent-args.js';
 import { providerEnv } from './agent-env.js';
-import { startToolService } from './tool-service.js';
+import { startToolService, type ToolService } from './tool-service.js';
 
 export interface AgentRuntimeOptions {
   readonly host: ProcessHost;
@@ -38,6 +38,8 @@ export interface AgentRuntimeOptions {
   readonly stopGraceMs?: number;
   /** Agent process module (default dist/workers/agent-worker.js). */
   readonly module?: string;
+  /** A tool service to share (batch: one for every agent); the runtime then neither starts nor stops it. */
+  readonly toolService?: ToolService;
 }
 
 export interface AgentRuntime {
@@ -53,12 +55,16 @@ export interface AgentRuntime {
 
 export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const { host } = options;
-  const service = startToolService({
-    host,
-    registry: options.registry,
-    pool: options.pool,
-    ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
-  });
+  const shared = options.toolService;
+  const service =
+    shared ??
+    startToolService({
+      host,
+      registry: options.registry,
+      pool: options.pool,
+      ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
+    });
+  const stopService = (): Promise<void> => (shared ? Promise.resolve() : service.stop());
   const args: AgentArgs = {
     agentId: options.agentId ?? DEFAULT_AGENT_ID,
     home: options.home,
@@ -79,13 +85,13 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       monitors: [options.terminal],
     });
   } catch (err) {
-    void service.stop();
+    void stopService();
     throw err;
   }
   // The agent learns when the service ends; the service ends when the agent does.
   host.monitor(agentPid, service.pid);
   const exited = host.wait(agentPid);
-  void exited.then(() => service.stop());
+  void exited.then(stopService);
 
   return {
     agentPid,
@@ -103,7 +109,7 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       const first = await Promise.race([exited, grace]);
       clearTimeout(timer);
       if (first === 'timeout') await host.kill(agentPid);
-      await service.stop();
+      await stopService();
       return exited;
     },
   };

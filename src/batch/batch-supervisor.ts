@@ -1,14 +1,13 @@
 // The supervisor side of a batch: ONE registry (store), ONE isolate pool + draft pool and ONE tool
 // service shared by every agent process; spawns agent processes and routes their events by pid.
-import { AGENT_EVENT_TOPIC, AGENT_INPUT_TOPIC, AgentEventSchema, AgentInputSchema, type AgentEvent, type AgentInput } from '../../schemas/messages/agent.js';
+import { AGENT_EVENT_TOPIC, AgentEventSchema, type AgentEvent, type AgentInput } from '../../schemas/messages/agent.js';
 import { EXIT_TOPIC, ExitNoticeSchema, type ExitNotice } from '../../schemas/messages/process.js';
-import { DEFAULT_AGENT_ID, DEFAULT_MAX_STEPS, type AgentArgs } from '../agent/agent-args.js';
-import { providerEnv } from '../agent/agent-env.js';
+import { DEFAULT_MAX_STEPS } from '../agent/agent-args.js';
+import { startAgentRuntime } from '../agent/runtime.js';
 import { startToolService, type ToolService } from '../agent/tool-service.js';
 import { openToolRuntime, type ToolRuntime } from '../cli/tool-runtime.js';
 import type { LocalProcess, Pid } from '../host/process-host.js';
 import { logger } from '../log/logger.js';
-import { distPath } from '../paths.js';
 import type { Registry } from '../registry/types.js';
 
 export interface BatchSupervisorOptions {
@@ -82,7 +81,6 @@ class Supervisor implements BatchSupervisor {
   readonly #listeners = new Map<Pid, AgentListener>();
   readonly #alive = new Set<Pid>();
   readonly #pumping: Promise<void>;
-  readonly #args: Omit<AgentArgs, 'terminal' | 'toolService'>;
   #closed = false;
 
   constructor(
@@ -94,14 +92,6 @@ class Supervisor implements BatchSupervisor {
     const session = tools.session;
     this.home = session.home;
     this.registry = session.registry;
-    this.#args = {
-      agentId: DEFAULT_AGENT_ID,
-      home: session.home,
-      appDir: session.appDir,
-      maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
-      env: providerEnv(options.env, session.registry.current()),
-      ...(options.model !== undefined ? { model: options.model } : {}),
-    };
     this.#pumping = this.#pump();
   }
 
@@ -124,40 +114,26 @@ class Supervisor implements BatchSupervisor {
 
   spawnAgent(listener: AgentListener): BatchAgent {
     if (this.#closed) throw new Error('the batch supervisor is closed');
-    const { terminal } = this;
-    const host = this.tools.host;
-    const args: AgentArgs = { ...this.#args, toolService: this.toolService.pid, terminal: terminal.pid };
-    const pid = host.spawn<AgentArgs>({
-      module: this.options.agentModule ?? distPath('workers/agent-worker.js'),
-      args,
-      monitors: [terminal.pid],
+    const { session, pool, host } = this.tools;
+    const runtime = startAgentRuntime({
+      host,
+      registry: session.registry,
+      pool,
+      home: session.home,
+      appDir: session.appDir,
+      env: this.options.env,
+      terminal: this.terminal.pid,
+      toolService: this.toolService,
+      maxSteps: this.options.maxSteps ?? DEFAULT_MAX_STEPS,
+      ...(this.options.model !== undefined ? { model: this.options.model } : {}),
+      ...(this.options.agentModule !== undefined ? { module: this.options.agentModule } : {}),
+      ...(this.options.stopGraceMs !== undefined ? { stopGraceMs: this.options.stopGraceMs } : {}),
     });
+    const pid = runtime.agentPid;
     this.#listeners.set(pid, listener);
     this.#alive.add(pid);
-    // The agent learns when the shared service ends (its calls then fail at once).
-    host.monitor(pid, this.toolService.pid);
-    const exited = host.wait(pid);
-    void exited.then(() => this.#alive.delete(pid));
-    const graceMs = this.options.stopGraceMs ?? 5000;
-    return {
-      pid,
-      send: (input) => host.send(terminal.pid, pid, AGENT_INPUT_TOPIC, AgentInputSchema.parse(input)),
-      exited: () => exited,
-      async stop() {
-        host.send(terminal.pid, pid, AGENT_INPUT_TOPIC, { type: 'stop' } satisfies AgentInput);
-        let timer: NodeJS.Timeout | undefined;
-        const grace = new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), graceMs);
-        });
-        const first = await Promise.race([exited, grace]);
-        clearTimeout(timer);
-        if (first === 'timeout') {
-          log.warn({ pid }, 'agent did not stop in time; killing it');
-          await host.kill(pid);
-        }
-        return exited;
-      },
-    };
+    void runtime.exited().then(() => this.#alive.delete(pid));
+    return { pid, send: (input) => runtime.send(input), exited: () => runtime.exited(), stop: () => runtime.stop() };
   }
 
   agents(): number {
