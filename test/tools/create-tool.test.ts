@@ -87,6 +87,19 @@ describe('create_tool', () => {
     expect(await h.value('app.generated:greeter', {})).toEqual({ msg: 'hello' });
   });
 
+  it('race: concurrent create_tool calls for one name all succeed, one create and the rest updates', async () => {
+    const calls = Array.from({ length: 4 }, (_, i) =>
+      h.value('app.tools:create_tool', { name: 'raced', description: 'Raced', source: `return { handler = function() return ${i} end }` }),
+    );
+    const results = await Promise.all(calls);
+    for (const r of results) expect(r.error).toBeUndefined();
+    expect(results.filter((r) => r.created === true)).toHaveLength(1);
+    expect(results.filter((r) => r.updated === true)).toHaveLength(3);
+    const changes = h.registry.history('app.generated:raced').map((r) => r.change);
+    expect(changes).toEqual(['create', 'update', 'update', 'update']);
+    expect(new Set(results.map((r) => r.version)).size).toBe(4);
+  });
+
   it('refuses a write the app:agent_security scope denies, writing nothing', async () => {
     const before = h.registry.current().version;
     const out = await h.value('app.tools:create_tool', { name: 'evil_tool', description: 'x', source: 'return { handler = function() return 1 end }' });

@@ -222,6 +222,28 @@ local function run_tests(draft, tests)
   return failures
 end
 
+-- Write the entry on `snap`. When another session changed or created it meanwhile (Conflict or
+-- AlreadyExists), take a fresh snapshot, check the policy for the action now needed, and write again
+-- (up to MAX_WRITE_ATTEMPTS: each lost race means another writer's version landed).
+-- Returns version, existed-before; or nil, nil, message.
+local MAX_WRITE_ATTEMPTS = 5
+local function write_entry(snap, id, entry)
+  for attempt = 1, MAX_WRITE_ATTEMPTS do
+    local existing = snap:get(id)
+    local changes = snap:changes()
+    if existing then changes = changes:update(entry) else changes = changes:create(entry) end
+    local version, aerr = changes:apply()
+    if not aerr then return version, existing ~= nil end
+    local racing = aerr:kind() == errors.CONFLICT or aerr:kind() == errors.ALREADY_EXISTS
+    if attempt == MAX_WRITE_ATTEMPTS or not racing then return nil, nil, "cannot write " .. id .. ": " .. tostring(aerr) end
+    local serr
+    snap, serr = registry.snapshot()
+    if serr then return nil, nil, "cannot read the registry: " .. tostring(serr) end
+    local denied = policy_check(snap:get(id) and "registry.update" or "registry.create", id)
+    if denied then return nil, nil, denied end
+  end
+end
+
 local function handler(input)
   if type(input) ~= "table" then return fail("input must be an object {name, description, source, ...}") end
   local name, description, source = input.name, input.description, input.source
@@ -290,14 +312,12 @@ local function handler(input)
     },
     data = { source = source, modules = modules, method = "handler" },
   }
-  local changes = snap:changes()
-  if existing then changes = changes:update(entry) else changes = changes:create(entry) end
-  local version, aerr = changes:apply()
-  if aerr then return fail("cannot write " .. id .. ": " .. tostring(aerr)) end
+  local version, existed, werr = write_entry(snap, id, entry)
+  if werr then return fail(werr) end
 
   return {
-    created = not existing,
-    updated = existing and true or false,
+    created = not existed,
+    updated = existed,
     id = id,
     version = version:id(),
     alias = name,
