@@ -3,7 +3,7 @@
 
 /**
  * Body of `new Function('d', ...)` compiled by the prelude on the first granted require() only, so tools
- * that use no module do not pay for parsing the marshalling code. Returns { buildModule(name, descriptor), dec(wire, module) }.
+ * that use no module do not pay for parsing the marshalling code. Returns { buildModule(name, descriptor), dec(wire, module), reset() } (reset: fresh typed-value prototypes for a new call).
  */
 export const GUEST_MODULES_SOURCE = String.raw`'use strict';
 const { TAG, RApply, ObjectKeys, ObjectCreate, ObjectFreeze, defineProperty, isArray, JSONstringify, JSONparse,
@@ -79,7 +79,7 @@ function dec(v, mod) {
 }
 
 // ---- typed values: objects with the methods of their module's type spec
-const typeProtos = ObjectCreate(null);
+let typeProtos = ObjectCreate(null);
 function typeProto(mod, typeName) {
   const key = mod + '\u0001' + typeName;
   const found = typeProtos[key];
@@ -167,4 +167,5 @@ function buildModule(name, d) {
   }
   return ObjectFreeze(m);
 }
-return { buildModule, dec };`;
+function reset() { typeProtos = ObjectCreate(null); }
+return { buildModule, dec, reset };`;

@@ -18,7 +18,9 @@ export const PRELUDE_FILENAME = '<sandbox>';
  * Script whose completion value is `boot(configJson)`, which returns `run(mode, value, inputJson)`;
  * `boot.warm()` compiles the lazily loaded parts ahead of time.
  * `taggedInput` is true when the input JSON holds tagged wire values (it then needs the module machinery).
- * `run` returns "R<json>" (result), "E<json>" (error description), or a promise of one of them.
+ * `run` returns "R<json>" (result), "E<json>" (error description), or a promise of one of them;
+ * `run('begin')` resets the per-call state (require cache, typed-value prototypes, console budget) before a
+ * call in a reused context.
  */
 export const GUEST_PRELUDE = String.raw`(() => {
 'use strict';
@@ -27,6 +29,7 @@ const host = G.__host;
 delete G.__host;
 delete G.Atomics;
 delete G.SharedArrayBuffer;
+delete G.FinalizationRegistry;
 const TAG = '\u0001';
 const SYS = '\u0001sys';
 const RApply = Reflect.apply;
@@ -183,7 +186,7 @@ function boot(configJson) {
     return e;
   }
   // ---- require
-  const loaded = ObjectCreate(null);
+  let loaded = ObjectCreate(null);
   function require(name) {
     const key = StringCtor(name);
     const have = loaded[key];
@@ -283,6 +286,13 @@ function boot(configJson) {
   }
   return function run(mode, value, inputJson, taggedInput) {
     if (mode === 'error') return describe(value);
+    if (mode === 'begin') {
+      // A new call in a reused context: fresh require() objects, typed-value prototypes and log budget.
+      loaded = ObjectCreate(null);
+      if (machinery !== undefined) machinery.reset();
+      if (support !== undefined) support.reset(config.logBytes);
+      return 'R';
+    }
     try {
       const parsed = JSONparse(inputJson);
       const input = taggedInput ? modules().dec(parsed, '') : parsed;

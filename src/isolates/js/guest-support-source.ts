@@ -57,4 +57,5 @@ function describe(e) {
   }
   return 'E' + JSONstringify(d);
 }
-return { emit, describe };`;
+function reset(budget) { logBudget = budget; logClosed = false; }
+return { emit, describe, reset };`;

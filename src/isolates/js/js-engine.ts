@@ -1,14 +1,17 @@
-// The JavaScript GuestEngine on QuickJS (quickjs-emscripten, synchronous build): one runtime reused
-// across clean calls, a fresh context per call, limits per call, recreation after any failure.
+// The JavaScript GuestEngine on QuickJS (quickjs-emscripten, synchronous build): one runtime reused across
+// clean calls, a frozen reusable context per tool version (fresh for scripts), limits per call, recreation after faults.
+import { randomUUID } from 'node:crypto';
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
 import { logger } from '../../log/logger.js';
 import type { CallResult, GuestEngine, HostBridge, IsolateError, IsolateErrorKind, ToolSpec } from '../types.js';
 import { CallGuard, type MemoryProbe } from './call-guard.js';
 import { classifyGuestError, type ErrorPhase, type GuestErrorDescription } from './guest-errors.js';
+import { GUEST_HARDEN_SOURCE } from './guest-harden-source.js';
 import { GUEST_PRELUDE, PRELUDE_FILENAME } from './guest-prelude.js';
 import { HostGate, LogSink, preludeSource } from './host-gate.js';
 import { analyzeSource, checkModuleSyntax } from './source-analysis.js';
 import { preludeConfig, ToolCache, type CachedTool } from './tool-cache.js';
+import { DEFAULT_REALM_LIMITS, FOOTPRINT_EVERY, WarmRealms, type Realm, type RealmLimits } from './warm-realms.js';
 import { WasmInstances } from './wasm-instances.js';
 import { toWire } from './wire-codec.js';
 
@@ -47,6 +50,14 @@ export interface JsEngineOptions {
   readonly cacheSize?: number;
   /** Fill CallStats.memoryBytes (costs ~0.1 ms per call). Default false. */
   readonly reportMemory?: boolean;
+  /**
+   * Run ES-module tools in a reusable hardened context per tool version (frozen intrinsics and global,
+   * fresh module instance per call; see README "Frozen realms"). Scripts always get a fresh context.
+   * Default true.
+   */
+  readonly reuseContexts?: boolean;
+  /** Bounds on the reusable contexts. Defaults: 8 contexts, 512 calls each, 4 MB retained each. */
+  readonly realms?: Partial<RealmLimits>;
 }
 
 /** Counters a worker can report; recreations grow only after failures. */
@@ -60,6 +71,10 @@ export interface JsEngineStats {
   cacheMisses: number;
   /** Calls that found a context prepared in idle time. */
   prewarmedCalls: number;
+  /** Calls served by an already hardened reusable context. */
+  reusedCalls: number;
+  /** Reusable contexts created (hardened). */
+  realmsCreated: number;
 }
 
 export interface JsGuestEngine extends GuestEngine {
@@ -73,6 +88,12 @@ export interface JsGuestEngine extends GuestEngine {
   /** Prepares the next call's context now (done automatically after each call unless prewarm: false). */
   prewarm(): void;
 }
+
+/** Guest failures after which a reusable context is kept (anything else discards it). */
+const REALM_KEEP_KINDS: ReadonlySet<IsolateErrorKind> = new Set(['ToolError', 'RuntimeError']);
+
+/** File name the hardening script is evaluated under. */
+const HARDEN_FILENAME = '<sandbox-harden>';
 
 /** Errors after which the runtime is not reused. */
 const RECYCLE_KINDS: ReadonlySet<IsolateErrorKind> = new Set([
@@ -105,23 +126,29 @@ function hostFault(err: unknown, guard: CallGuard): IsolateError {
   return { kind: 'Internal', message: `JavaScript engine fault: ${message(err)}` };
 }
 
-/** The guard's view of one runtime's memory (see MemoryProbe in call-guard.ts). */
-function memoryProbe(rt: QuickJSRuntime, capBytes: number): MemoryProbe {
+/** Bytes the runtime's objects use now (walks the heap: ~0.1 ms on a small heap). */
+function runtimeUsedBytes(rt: QuickJSRuntime): number {
+  // computeMemoryUsage builds its result in the runtime's system context; read it there.
+  const system = (rt as unknown as { getSystemContext(): QuickJSContext }).getSystemContext();
+  const usage = rt.computeMemoryUsage();
+  try {
+    return system.getProp(usage, 'memory_used_size').consume((h) => system.getNumber(h));
+  } finally {
+    usage.dispose();
+  }
+}
+
+/**
+ * The guard's view of one runtime's memory (see MemoryProbe in call-guard.ts). `idleBytes` (held by
+ * warm contexts the call cannot reach) is not counted against the call's cap.
+ */
+function memoryProbe(rt: QuickJSRuntime, capBytes: number, idleBytes: number): MemoryProbe {
   // The Emscripten module behind the runtime; its HEAPU8 view is replaced whenever the heap grows.
   const emscripten = (rt as unknown as { module?: { HEAPU8?: Uint8Array } }).module;
   return {
     capBytes,
     heapBytes: () => emscripten?.HEAPU8?.length ?? 0,
-    usedBytes: () => {
-      // computeMemoryUsage builds its result in the runtime's system context; read it there.
-      const system = (rt as unknown as { getSystemContext(): QuickJSContext }).getSystemContext();
-      const usage = rt.computeMemoryUsage();
-      try {
-        return system.getProp(usage, 'memory_used_size').consume((h) => system.getNumber(h));
-      } finally {
-        usage.dispose();
-      }
-    },
+    usedBytes: () => runtimeUsedBytes(rt) - idleBytes,
   };
 }
 
@@ -131,7 +158,7 @@ function isErrorOutcome(o: Outcome): o is { readonly error: IsolateError } {
 
 class JsEngine implements JsGuestEngine {
   readonly language = 'js' as const;
-  private readonly counters = { calls: 0, prewarmedCalls: 0 };
+  private readonly counters = { calls: 0, prewarmedCalls: 0, reusedCalls: 0, realmsCreated: 0 };
   private readonly guard = new CallGuard();
   private readonly cache: ToolCache;
   private readonly stackBytes: number;
@@ -141,6 +168,8 @@ class JsEngine implements JsGuestEngine {
   /** The gate of the call in progress; the prepared context's __host answers through it. */
   private activeGate: HostGate | undefined;
   private readonly reportMemory: boolean;
+  private readonly reuse: boolean;
+  private readonly realms: WarmRealms;
   private instances!: WasmInstances;
   private disposed = false;
 
@@ -149,12 +178,20 @@ class JsEngine implements JsGuestEngine {
     this.stackBytes = Math.min(Math.max(options.maxStackBytes ?? 128 * 1024, MIN_STACK_BYTES), MAX_STACK_BYTES);
     this.autoPrewarm = options.prewarm ?? true;
     this.reportMemory = options.reportMemory ?? false;
+    this.reuse = options.reuseContexts ?? true;
+    this.realms = new WarmRealms({ ...DEFAULT_REALM_LIMITS, ...options.realms });
   }
 
   async load(keepSpare: boolean): Promise<void> {
     this.instances = await WasmInstances.load(keepSpare, {
       interruptHandler: this.guard.shouldInterrupt,
-      beforeRuntimeGone: (dispose) => this.dropWarm(dispose),
+      beforeRuntimeGone: (dispose) => {
+        try {
+          this.dropWarm(dispose);
+        } finally {
+          this.realms.clearAll(dispose);
+        }
+      },
     });
   }
 
@@ -247,15 +284,20 @@ class JsEngine implements JsGuestEngine {
       this.instances.retire();
       return { error: { kind: 'Internal', message: `the JavaScript engine is restarting: ${message(err)}` } };
     }
+    if (this.reuse) {
+      const viaRealm = this.realmOutcome(rt, tool, inputJson, bridge, logs);
+      if (viaRealm !== undefined) return viaRealm;
+    }
     const { limits } = tool;
     const deadline = Date.now() + limits.timeoutMs;
     let outcome: Outcome;
     let ctx: QuickJSContext | undefined;
     let recycle = false;
     let faulted = false;
-    rt.setMemoryLimit(limits.memoryBytes);
+    const idle = this.realms.size ? this.realms.idleBytes() - this.realms.baseBytes : 0;
+    rt.setMemoryLimit(limits.memoryBytes + idle);
     rt.setMaxStackSize(stackBytesFor(limits.maxDepth, this.stackBytes));
-    this.guard.arm(deadline, limits.timeoutMs, limits.instructions, memoryProbe(rt, limits.memoryBytes));
+    this.guard.arm(deadline, limits.timeoutMs, limits.instructions, memoryProbe(rt, limits.memoryBytes, idle));
     bridge.begin(tool, deadline);
     this.activeGate = new HostGate(tool, bridge, logs);
     try {
@@ -296,6 +338,128 @@ class JsEngine implements JsGuestEngine {
     // assertion, which aborts the WASM instance; recycleRuntime then swaps in the spare instance.
     if (recycle) this.instances.recycleRuntime();
     return outcome;
+  }
+
+  /** The tool's cached analysis; a scratch context analyses it on a miss (nothing runs). */
+  private analyzed(rt: QuickJSRuntime, tool: ToolSpec): CachedTool {
+    const cached = this.cache.get(tool);
+    if (cached) return cached;
+    rt.setMemoryLimit(-1);
+    const ctx = rt.newContext();
+    try {
+      return analyzeSource(ctx, tool, this.cache);
+    } finally {
+      ctx.dispose();
+    }
+  }
+
+  /**
+   * Runs an ES-module tool in its reusable hardened context; undefined when the tool must take the fresh
+   * path (a script, a known compile error). Throws only what the fresh path would (WASM faults are caught).
+   */
+  private realmOutcome(rt: QuickJSRuntime, tool: ToolSpec, inputJson: string, bridge: HostBridge, logs: LogSink): Outcome | undefined {
+    let realm: Realm | IsolateError;
+    try {
+      const entry = this.analyzed(rt, tool);
+      if (entry.shape !== 'module' || entry.compileError) return undefined;
+      const config = preludeConfig(entry, tool, bridge.modules);
+      const key = `${tool.id}\u0000${tool.version}`;
+      realm = this.realms.take(key, rt, entry, config) ?? this.createRealm(rt, key, entry, config);
+    } catch (err) {
+      log.warn({ err, tool: tool.id }, 'QuickJS faulted while preparing a reusable context');
+      this.instances.retire();
+      return { error: hostFault(err, this.guard) };
+    }
+    if ('kind' in realm) return { error: realm };
+    const { limits } = tool;
+    const { ctx, runH } = realm;
+    const deadline = Date.now() + limits.timeoutMs;
+    const idle = this.realms.othersBytes(realm);
+    let outcome: Outcome;
+    let faulted = false;
+    rt.setMemoryLimit(limits.memoryBytes + idle + this.realms.baseBytes);
+    rt.setMaxStackSize(stackBytesFor(limits.maxDepth, this.stackBytes));
+    this.guard.arm(deadline, limits.timeoutMs, limits.instructions, memoryProbe(rt, limits.memoryBytes, idle + this.realms.baseBytes));
+    bridge.begin(tool, deadline);
+    this.activeGate = new HostGate(tool, bridge, logs);
+    realm.uses += 1;
+    if (realm.uses > 1) this.counters.reusedCalls += 1;
+    try {
+      const modeH = ctx.newString('begin');
+      const begun = ctx.callFunction(runH, ctx.undefined, modeH);
+      modeH.dispose();
+      if (begun.error) {
+        outcome = { error: this.setupFailure(ctx, begun.error, 'call reset') };
+      } else {
+        begun.value.dispose();
+        // A module name no other call can guess: a later call cannot import this call's module instance.
+        const moduleName = `${randomUUID()}/${realm.entry.filename}`;
+        outcome = this.runTool(rt, ctx, runH, realm.entry, inputJson, limits.outputBytes, moduleName);
+        if (this.reportMemory) this.lastMemory = this.memoryUsed(rt, ctx);
+      }
+    } catch (err) {
+      faulted = true;
+      outcome = { error: hostFault(err, this.guard) };
+      log.warn({ err, tool: tool.id }, 'QuickJS faulted while running a JavaScript tool');
+    } finally {
+      this.guard.disarm();
+      this.activeGate = undefined;
+      bridge.end();
+    }
+    if (faulted) {
+      this.realms.drop(realm, false);
+      this.instances.retire();
+      return outcome;
+    }
+    const failed = isErrorOutcome(outcome) ? outcome.error.kind : undefined;
+    let keep = (failed === undefined || REALM_KEEP_KINDS.has(failed)) && realm.uses < this.realms.limits.maxUses;
+    try {
+      rt.setMemoryLimit(-1);
+      if (keep && rt.hasPendingJob()) keep = false;
+      if (keep && realm.uses % FOOTPRINT_EVERY === 0) {
+        realm.footprint = runtimeUsedBytes(rt) - this.realms.baseBytes - this.realms.othersBytes(realm);
+        if (realm.footprint > this.realms.limits.maxFootprintBytes) keep = false;
+      }
+      if (!keep) this.realms.drop(realm);
+    } catch (err) {
+      log.warn({ err, tool: tool.id }, 'QuickJS context did not dispose cleanly');
+      this.realms.drop(realm, false);
+      this.instances.recycleRuntime();
+      return outcome;
+    }
+    if ((failed !== undefined && RECYCLE_KINDS.has(failed)) || rt.hasPendingJob()) this.instances.recycleRuntime();
+    return outcome;
+  }
+
+  /** A new hardened context for one tool config: prelude, boot(config), then every intrinsic frozen. */
+  private createRealm(rt: QuickJSRuntime, key: string, entry: CachedTool, config: string): Realm | IsolateError {
+    rt.setMemoryLimit(-1);
+    this.realms.noteBase(rt, () => runtimeUsedBytes(rt));
+    const before = runtimeUsedBytes(rt);
+    const prepared = this.takeWarm(rt) ?? this.prepare(rt);
+    if ('kind' in prepared) return prepared;
+    const { ctx } = prepared;
+    const configH = ctx.newString(config);
+    const booted = ctx.callFunction(prepared.boot, ctx.undefined, configH);
+    configH.dispose();
+    prepared.boot.dispose();
+    if (booted.error) {
+      const failure = this.setupFailure(ctx, booted.error, 'prelude boot');
+      ctx.dispose();
+      return failure;
+    }
+    const hardened = ctx.evalCode(GUEST_HARDEN_SOURCE, HARDEN_FILENAME);
+    if (hardened.error) {
+      const failure = this.setupFailure(ctx, hardened.error, 'hardening');
+      booted.value.dispose();
+      ctx.dispose();
+      return failure;
+    }
+    hardened.value.dispose();
+    this.counters.realmsCreated += 1;
+    const realm: Realm = { key, rt, ctx, runH: booted.value, entry, config, uses: 0, footprint: runtimeUsedBytes(rt) - before };
+    this.realms.add(realm);
+    return realm;
   }
 
   /** A fresh context on `rt` with __host and the prelude; an IsolateError if the prelude cannot run. */
@@ -392,7 +556,7 @@ class JsEngine implements JsGuestEngine {
     if (booted.error) return { error: this.setupFailure(ctx, booted.error, 'prelude boot') };
     const runH = booted.value;
     try {
-      return this.runTool(rt, ctx, runH, entry, inputJson, tool.limits.outputBytes);
+      return this.runTool(rt, ctx, runH, entry, inputJson, tool.limits.outputBytes, entry.filename);
     } finally {
       runH.dispose();
     }
@@ -405,8 +569,9 @@ class JsEngine implements JsGuestEngine {
     entry: CachedTool,
     inputJson: string,
     outputBytes: number,
+    moduleName: string,
   ): Outcome {
-    const evaluated = ctx.evalCode(entry.source, entry.filename, { type: entry.shape === 'module' ? 'module' : 'global' });
+    const evaluated = ctx.evalCode(entry.source, moduleName, { type: entry.shape === 'module' ? 'module' : 'global' });
     let envelope: string | undefined;
     let phase: ErrorPhase = 'run';
     if (evaluated.error) {

@@ -217,29 +217,52 @@ describe('output caps', () => {
   });
 });
 
-describe('nothing leaks between calls', () => {
+/**
+ * A tampering call: with reusable contexts (the default) ES modules run in a frozen realm and the tampering
+ * itself fails with a TypeError; with fresh contexts it succeeds but dies with its context.
+ */
+function tamper(result: CallResult, reuse: boolean): void {
+  if (reuse) {
+    expectKind(result, 'RuntimeError');
+    if (result.status === 'error') expect(result.error.message).toMatch(/TypeError: .*(read-only|not extensible|read only)/);
+  } else {
+    ok(result);
+  }
+}
+
+describe.each([true, false])('nothing leaks between calls (reuseContexts: %s)', (reuse) => {
+  let own: JsGuestEngine;
+  beforeAll(async () => {
+    own = await createJsEngine({ reuseContexts: reuse });
+  });
+  afterAll(() => own.dispose());
+  const run = (source: string, input: unknown = null, extra: Parameters<typeof jsTool>[1] = {}): CallResult =>
+    own.call(jsTool(source, { limits: fast, ...extra }), input, bridge);
+
   it('does not leak Object.prototype pollution', () => {
-    ok(run(handler('Object.prototype.polluted = "yes"; return ({}).polluted')));
+    tamper(run(handler('Object.prototype.polluted = "yes"; return ({}).polluted')), reuse);
     expect(ok(run(handler('return [typeof ({}).polluted, "polluted" in {}]')))).toEqual(['undefined', false]);
   });
 
   it('does not leak Array.prototype.map replaced with an evil one', () => {
-    ok(run(handler('Array.prototype.map = function () { return ["evil"] }; Array.prototype.push = null; return [1].map((x) => x)')));
+    tamper(run(handler('Array.prototype.map = function () { return ["evil"] }; Array.prototype.push = null; return [1].map((x) => x)')), reuse);
     expect(ok(run(handler('const a = [1, 2]; a.push(3); return a.map((x) => x * 2)')))).toEqual([2, 4, 6]);
   });
 
   it('does not leak Function.prototype tampering', () => {
-    ok(run(handler('Function.prototype.call = () => "evil"; Function.prototype.apply = () => "evil"; Function.prototype.bind = () => () => "evil"; return 1')));
+    tamper(run(handler('Function.prototype.call = () => "evil"; Function.prototype.apply = () => "evil"; Function.prototype.bind = () => () => "evil"; return 1')), reuse);
     expect(ok(run(handler('function f(a) { return a + this.b } return [f.call({ b: 1 }, 1), f.apply({ b: 2 }, [1]), f.bind({ b: 3 })(1)]')))).toEqual([2, 3, 4]);
   });
 
   it('does not let a JSON.stringify override change results, in the same call or later', () => {
-    expect(ok(run(handler('JSON.stringify = () => "\\"forged\\""; JSON.parse = () => "forged"; return { real: true }')))).toEqual({ real: true });
+    const forged = run(handler('JSON.stringify = () => "\\"forged\\""; JSON.parse = () => "forged"; return { real: true }'));
+    if (reuse) tamper(forged, reuse);
+    else expect(ok(forged)).toEqual({ real: true });
     expect(ok(run(handler('return JSON.stringify({ a: 1 })')))).toBe('{"a":1}');
   });
 
   it('does not leak Date and Math tampering', () => {
-    ok(run(handler('Date.now = () => 0; Math.random = () => 4; Date.prototype.getTime = () => 1; return 1')));
+    tamper(run(handler('Date.now = () => 0; Math.random = () => 4; Date.prototype.getTime = () => 1; return 1')), reuse);
     const [now, random, time] = ok(run(handler('return [Date.now(), Math.random(), new Date(5).getTime()]'))) as number[];
     expect(now).toBeGreaterThan(1_600_000_000_000);
     expect(random).toBeGreaterThanOrEqual(0);
@@ -248,14 +271,16 @@ describe('nothing leaks between calls', () => {
   });
 
   it('does not leak globals, require or console replacements', () => {
-    ok(run(handler('globalThis.stash = { secret: 1 }; globalThis.require = () => "evil"; console.log = () => {}; var leakedVar = 1; return 1')));
+    tamper(run(handler('globalThis.stash = { secret: 1 }; globalThis.require = () => "evil"; console.log = () => {}; var leakedVar = 1; return 1')), reuse);
     const result = run(handler('console.log("still captured"); return [typeof stash, typeof leakedVar, typeof require("clock").duration]'), null, { modules: ['clock'] });
     expect(ok(result)).toEqual(['undefined', 'undefined', 'function']);
     expect(result.logs).toEqual(['still captured']);
   });
 
   it('does not let a tampered Promise.prototype.then break settling an async handler', () => {
-    expect(ok(run('export async function handler() { Promise.prototype.then = function () { return 42 }; return 5 }'))).toBe(5);
+    const tampered = run('export async function handler() { Promise.prototype.then = function () { return 42 }; return 5 }');
+    if (reuse) tamper(tampered, reuse);
+    else expect(ok(tampered)).toBe(5);
   });
 });
 
