@@ -79,24 +79,34 @@ function engineFor(kind: ToolKind): Promise<GuestEngine> {
   return pending;
 }
 
-// Load both engines while the worker boots (piscina waits for this module before the first task), so a
-// first call's deadline is not spent compiling WebAssembly. A failure here is reported by the first call.
-await Promise.allSettled((Object.keys(BUILTIN_ENGINES) as ToolKind[]).map(engineFor));
+// Load the preloaded engines (default: both) while the worker boots (piscina waits for this module before
+// the first task). Other kinds load on their first call, whose clock starts after the load (see below), so
+// no call's deadline is spent compiling WebAssembly. A failure here is reported by the first call.
+const preload = config.preloadEngines ?? (Object.keys(BUILTIN_ENGINES) as ToolKind[]);
+await Promise.allSettled(preload.map(engineFor));
+
+/** The call begins: record its start for the supervisor's hard deadline and run it. */
+function startCall(engine: GuestEngine, task: CallTask): CallResult {
+  const started = Date.now();
+  if (starts && task.slot >= 0) Atomics.store(starts, task.slot, Math.max(1, started - startEpoch));
+  return runCall(engine, task, started);
+}
 
 export default function isolateTask(task: PoolTask): CallResult | Promise<CallResult> | null {
   if (task.op === 'ping') return null;
-  const started = Date.now();
+  const received = Date.now();
   // The thread boundary: a task is checked against its schema before any engine sees it.
   const checked = PoolTaskSchema.safeParse(task);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
-    return failure('Internal', `malformed isolate task: ${issue.path.join('.') || 'task'}: ${issue.message}`, started);
+    return failure('Internal', `malformed isolate task: ${issue.path.join('.') || 'task'}: ${issue.message}`, received);
   }
-  if (starts && task.slot >= 0) Atomics.store(starts, task.slot, Math.max(1, started - startEpoch));
   const engine = engines.get(task.tool.kind);
-  if (engine) return runCall(engine, task, started);
+  if (engine) return startCall(engine, task);
+  // First call of a kind in this worker: load its engine, then start the clock (the caller's absolute
+  // deadline, task.deadline, still bounds the call; the supervisor stops a load that never ends).
   return engineFor(task.tool.kind).then(
-    (loaded) => runCall(loaded, task, started),
-    (err: unknown) => failure('Internal', `cannot load the ${task.tool.kind} engine: ${err instanceof Error ? err.message : String(err)}`, started),
+    (loaded) => startCall(loaded, task),
+    (err: unknown) => failure('Internal', `cannot load the ${task.tool.kind} engine: ${err instanceof Error ? err.message : String(err)}`, received),
   );
 }

@@ -1,5 +1,5 @@
-// The terminal's side of an agent session: opens the registry, the isolate pool (with registry, scope and
-// net services), the process host, the terminal's local process and the agent runtime; runs turns by events.
+// The terminal's side of an agent session: opens the registry, the isolate pool (its first worker with the
+// first prompt), the process host, the terminal's local process and the agent runtime; runs turns by events.
 import {
   AGENT_EVENT_TOPIC,
   AgentEventSchema,
@@ -82,6 +82,7 @@ export async function openAgentSession(options: AgentSessionOptions): Promise<Ag
     env: options.env,
     ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    poolStart: 'idle',
   });
   try {
     const terminal = tools.host.local();
@@ -172,6 +173,7 @@ class TerminalSession implements AgentSession {
     switch (event.type) {
       case 'ready':
         this.info = event;
+        if (this.#active) this.tools.pool.warm?.(); // a prompt typed early: see prompt()
         return;
       case 'info': {
         const i = this.#queries.findIndex((q) => q.what === event.what);
@@ -196,7 +198,12 @@ class TerminalSession implements AgentSession {
     const active: ActiveTurn = { turn, onEvent, resolve };
     this.#active = active;
     if (this.#exited) this.#fail(active, this.#exitText());
-    else this.runtime.send({ type: 'prompt', turn, text });
+    else {
+      // Tool calls may come from this turn on: the first isolate worker boots while the model answers (a
+      // call would start it anyway); an idle prompt holds none, and the agent's own boot goes first.
+      if (this.info) this.tools.pool.warm?.();
+      this.runtime.send({ type: 'prompt', turn, text });
+    }
     return { turn, done };
   }
 

@@ -1,17 +1,17 @@
 // The `micro-agi` command: the command table, dispatch, help and usage errors, and error reporting.
-// Command modules are imported lazily so startup only loads what a command needs.
+// Command modules (even the tools-authoring table, which loads zod) are imported only when needed.
+import nodeModule from 'node:module';
 import { errorCode, errorMessage } from '../errors/app-error.js';
 import { parseArgv, type FlagSpecs } from './argv.js';
 import { GLOBAL_FLAGS, JSON_FLAG, type CommandIO, type CommandSpec } from './command-spec.js';
-import { TOOLS_AUTHORING_COMMANDS } from './tools-authoring-command.js';
 
 const PROG = 'micro-agi';
 
 /**
- * Every command. Later issues add their groups here (one block per group, handlers in their own
- * files, always behind a lazy `load`).
+ * The commands before the tools-authoring group. Later issues add their groups here (one block per group,
+ * handlers in their own files, always behind a lazy `load`).
  */
-export const COMMANDS: readonly CommandSpec[] = [
+const COMMANDS_BEFORE_AUTHORING: readonly CommandSpec[] = [
   // --- registry: src/cli/registry-command.ts
   {
     words: ['registry', 'ls'],
@@ -104,8 +104,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: { min: 0, max: 0 },
     load: () => import('./stress-command.js').then((m) => m.stressCommand),
   },
-  // --- tools authoring (create, rm, history, rollback, export): src/cli/tools-authoring-command.ts
-  ...TOOLS_AUTHORING_COMMANDS,
+];
+
+/** The commands after the tools-authoring group (create, rm, history, rollback, export). */
+const COMMANDS_AFTER_AUTHORING: readonly CommandSpec[] = [
   // --- batch: src/cli/batch-command.ts
   {
     words: ['batch'],
@@ -126,6 +128,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./batch-command.js').then((m) => m.batchCommand),
   },
 ];
+
+let allCommands: readonly CommandSpec[] | undefined;
+
+/** Every command, in help order; the tools-authoring table (src/cli/tools-authoring-command.ts) loads on first need. */
+export async function commands(): Promise<readonly CommandSpec[]> {
+  if (!allCommands) {
+    const { TOOLS_AUTHORING_COMMANDS } = await import('./tools-authoring-command.js');
+    allCommands = [...COMMANDS_BEFORE_AUTHORING, ...TOOLS_AUTHORING_COMMANDS, ...COMMANDS_AFTER_AUTHORING];
+  }
+  return allCommands;
+}
 
 /** Flags of the agent itself (no command): `-p` is short for `--prompt`. */
 export const AGENT_FLAGS: FlagSpecs = {
@@ -152,13 +165,15 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
 
 async function dispatch(rawArgv: readonly string[], io: CommandIO): Promise<number> {
   const argv = rawArgv.map((a) => (a === '-p' ? '--prompt' : a));
-  const positions = positionalIndexes(argv);
+  // The agent (REPL / -p) with only its own flags needs no command table: nothing more is imported.
+  const table = agentOnly(argv) ? [] : await commands();
+  const positions = positionalIndexes(argv, table);
   const first = positions[0] === undefined ? undefined : argv[positions[0]];
   const wantsHelp = argv.includes('--help') || argv.includes('-h');
 
   if (first === undefined || first === 'help') {
     if (wantsHelp || first === 'help') {
-      io.out(globalHelp());
+      io.out(globalHelp(await commands()));
       return 0;
     }
     // No command: the agent. `-p PROMPT` runs one turn headless (src/cli/headless.ts), else the REPL.
@@ -166,27 +181,27 @@ async function dispatch(rawArgv: readonly string[], io: CommandIO): Promise<numb
     try {
       args = parseArgv(argv, { ...GLOBAL_FLAGS, ...AGENT_FLAGS });
     } catch (err) {
-      if (errorCode(err) === 'USAGE') return usage(io, errorMessage(err), commandList());
+      if (errorCode(err) === 'USAGE') return usage(io, errorMessage(err), commandList(await commands()));
       throw err;
     }
-    if (args.positionals.length > 0) return usage(io, `unknown command '${args.positionals[0]}'`, commandList());
+    if (args.positionals.length > 0) return usage(io, `unknown command '${args.positionals[0]}'`, commandList(await commands()));
     const { needsProviderSetup, providerSetupHelp } = await import('./setup-help.js');
     if (needsProviderSetup(io.env)) {
-      io.err(`${providerSetupHelp(PROG)}\n${commandList()}`);
+      io.err(`${providerSetupHelp(PROG)}\n${commandList(await commands())}`);
       return 2;
     }
     if (args.flags.prompt !== undefined) {
       const { runHeadless } = await import('./headless.js');
       return runHeadless(args, io, { isTTY: process.stdout.isTTY === true });
     }
-    if (args.flags.json === true) return usage(io, '--json needs -p PROMPT (the interactive session prints text)', commandList());
+    if (args.flags.json === true) return usage(io, '--json needs -p PROMPT (the interactive session prints text)', commandList(await commands()));
     const { runRepl } = await import('./repl.js');
     const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
     return runRepl(args, io, { input: process.stdin, output: process.stdout, isTTY: tty });
   }
 
-  const group = COMMANDS.filter((c) => c.words[0] === first);
-  if (group.length === 0) return usage(io, `unknown command '${first}'`, commandList());
+  const group = table.filter((c) => c.words[0] === first);
+  if (group.length === 0) return usage(io, `unknown command '${first}'`, commandList(table));
   const second = positions[1] === undefined ? undefined : argv[positions[1]];
   // A one-word command (`stress`, `batch FILE`) takes its positionals as arguments, not as a subcommand.
   const spec = group.find((c) => c.words.length > 1 && c.words[1] === second) ?? group.find((c) => c.words.length === 1);
@@ -222,10 +237,26 @@ async function dispatch(rawArgv: readonly string[], io: CommandIO): Promise<numb
   return handler(args, io);
 }
 
+/**
+ * True when argv runs the agent with flags of its own only (--home, --app, --model, --prompt, --json):
+ * the command table cannot change how it parses, so it is not loaded. Anything else (a word, --help, an
+ * unknown flag, a usage error to explain) takes the full table.
+ */
+function agentOnly(argv: readonly string[]): boolean {
+  if (argv.includes('--help') || argv.includes('-h') || argv.includes('--')) return false;
+  if (positionalIndexes(argv, []).length > 0) return false;
+  return argv.every((a) => {
+    if (!a.startsWith('-')) return true; // a flag value (positionals were ruled out above)
+    if (!a.startsWith('--')) return false;
+    const name = a.slice(2).split('=')[0]!;
+    return Object.hasOwn(GLOBAL_FLAGS, name) || Object.hasOwn(AGENT_FLAGS, name);
+  });
+}
+
 /** Indexes of the tokens that are not flags or flag values (up to the first two: the command words). */
-function positionalIndexes(argv: readonly string[]): number[] {
+function positionalIndexes(argv: readonly string[], table: readonly CommandSpec[]): number[] {
   const valued = new Set<string>();
-  for (const specs of [GLOBAL_FLAGS, AGENT_FLAGS, ...COMMANDS.map((c) => c.flags)]) {
+  for (const specs of [GLOBAL_FLAGS, AGENT_FLAGS, ...table.map((c) => c.flags)]) {
     for (const [name, s] of Object.entries(specs)) if (s.type === 'string') valued.add(name);
   }
   const out: number[] = [];
@@ -251,8 +282,8 @@ function line(c: CommandSpec): string {
   return `  ${PROG} ${words.padEnd(34)} ${c.summary}\n`;
 }
 
-function commandList(): string {
-  return `Commands:\n${COMMANDS.map(line).join('')}`;
+function commandList(table: readonly CommandSpec[]): string {
+  return `Commands:\n${table.map(line).join('')}`;
 }
 
 function flagLines(flags: FlagSpecs): string {
@@ -261,7 +292,7 @@ function flagLines(flags: FlagSpecs): string {
     .join('');
 }
 
-function globalHelp(): string {
+function globalHelp(table: readonly CommandSpec[]): string {
   return (
     `${PROG}: a self-modifying terminal agent that writes, registers, hot-loads and calls its own tools.\n\n` +
     `Usage: ${PROG} [--model MODEL]                    the interactive agent\n` +
@@ -269,7 +300,7 @@ function globalHelp(): string {
     `                                                   2 usage or no model configured, 3 step limit reached\n` +
     `       ${PROG} <command> [options]\n` +
     `       ${PROG} <command> --help\n\n` +
-    `${commandList()}\nAgent options:\n${flagLines(AGENT_FLAGS)}\nGlobal options:\n${flagLines(GLOBAL_FLAGS)}\n` +
+    `${commandList(table)}\nAgent options:\n${flagLines(AGENT_FLAGS)}\nGlobal options:\n${flagLines(GLOBAL_FLAGS)}\n` +
     `Environment: OPENAI_API_KEY, OPENAI_BASE_URL (the model's server), MICRO_AGI_HOME (state directory),\n` +
     `MICRO_AGI_NET_ALLOW (host[:port],... tools may reach beyond the public internet), MICRO_AGI_DEBUG=1\n` +
     `(stack traces on errors).\n`
@@ -284,6 +315,9 @@ function commandHelp(spec: CommandSpec): string {
     `\nOptions:\n${flagLines(spec.flags)}${flagLines(GLOBAL_FLAGS)}`
   );
 }
+
+// V8's on-disk compile cache for the modules loaded from here on (Node >= 22.1; absent on Node 20: no-op).
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const processIO: CommandIO = {
   out: (text) => void process.stdout.write(text),

@@ -1,10 +1,10 @@
-// `micro-agi` with no command: the interactive terminal (banner, `> ` prompt, transcript per turn,
-// /tools /reset /cost /help, quit/exit/Ctrl-D to leave, Ctrl-C cancels a turn or clears the line).
+// `micro-agi` with no command: the interactive terminal (banner and `> ` first, the session opening behind
+// them; a transcript per turn; /tools /reset /cost /help; quit/exit/Ctrl-D; Ctrl-C cancels or clears).
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { AgentEvent } from '../../schemas/messages/agent.js';
 import { stringFlag, type ParsedArgs } from './argv.js';
-import { openAgentSession, sessionOptionsFrom, type AgentSession } from './agent-session.js';
+import type { AgentSession } from './agent-session.js';
 import type { CommandIO } from './command-spec.js';
 import { needsProviderSetup, providerSetupHelp } from './setup-help.js';
 import { TextTranscript } from './transcript.js';
@@ -56,19 +56,59 @@ class LineQueue {
   }
 }
 
+/**
+ * The agent session, opened behind the prompt: the banner and `> ` come first, the registry, the agent
+ * worker and the isolate pool start meanwhile (agent-session and everything heavy it imports are loaded
+ * here, lazily). Lines typed before it is ready wait in the line queue; a failure to open ends the REPL.
+ */
+class SessionOpening {
+  readonly #pending: Promise<AgentSession>;
+  #session: AgentSession | undefined;
+  #failed = false;
+
+  constructor(open: () => Promise<AgentSession>, onFailure: () => void) {
+    this.#pending = open();
+    this.#pending.then(
+      (session) => (this.#session = session),
+      () => {
+        this.#failed = true;
+        onFailure();
+      },
+    );
+  }
+
+  /** The session once open, else undefined. */
+  get now(): AgentSession | undefined {
+    return this.#session;
+  }
+
+  get failed(): boolean {
+    return this.#failed;
+  }
+
+  /** Resolves with the session; rejects with the reason it could not be opened. */
+  get(): Promise<AgentSession> {
+    return this.#pending;
+  }
+
+  /** Close the session (waiting for it to open first); nothing to do when it failed. */
+  async close(): Promise<void> {
+    let session: AgentSession;
+    try {
+      session = await this.#pending;
+    } catch {
+      return;
+    }
+    await session.close();
+  }
+}
+
 /** Run the interactive session; returns the exit status. */
 export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOptions): Promise<number> {
   if (needsProviderSetup(io.env)) {
     io.err(providerSetupHelp());
     return 2;
   }
-  const session = await openAgentSession(
-    sessionOptionsFrom(
-      { home: stringFlag(args, 'home'), app: stringFlag(args, 'app'), model: stringFlag(args, 'model') },
-      io.env,
-      (w) => io.err(`micro-agi: warning: ${w}\n`),
-    ),
-  );
   const rl = createInterface({
     input: options.input,
     ...(options.isTTY && options.output ? { output: options.output } : {}),
@@ -76,8 +116,24 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
     prompt: PROMPT,
   });
   const lines = new LineQueue(rl);
+  const opening = new SessionOpening(
+    async () => {
+      const { openAgentSession, sessionOptionsFrom } = await import('./agent-session.js');
+      return openAgentSession(
+        sessionOptionsFrom(
+          { home: stringFlag(args, 'home'), app: stringFlag(args, 'app'), model: stringFlag(args, 'model') },
+          io.env,
+          (w) => io.err(`micro-agi: warning: ${w}\n`),
+        ),
+      );
+    },
+    // Ends the line loop, which then reports the failure (a bad --app: file:line, exit status 1).
+    () => rl.close(),
+  );
   const transcript = new TextTranscript(io, { isTTY: options.isTTY });
   let running = false;
+  /** Ctrl-C while a typed prompt still waits for the session: the prompt is dropped. */
+  let canceledEarly = false;
   /** Ctrl-C pressed at an empty prompt with nothing typed since: the next one leaves. */
   let armedExit = false;
   let leave = false;
@@ -90,7 +146,9 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
   const interrupt = (): void => {
     if (running) {
       io.err('^C\n');
-      session.cancel();
+      const session = opening.now;
+      if (session) session.cancel();
+      else canceledEarly = true;
       return;
     }
     const typed = options.isTTY ? rl.line : '';
@@ -121,6 +179,10 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
     showPrompt();
     for (;;) {
       const raw = await lines.next();
+      if (opening.failed) {
+        io.out('\n');
+        await opening.get(); // throws the reason: runCli reports it
+      }
       if (raw === undefined || leave) {
         // the prompt is still on the line (Ctrl-D, Ctrl-C twice, end of piped input)
         io.out('\n');
@@ -137,14 +199,21 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
         break;
       }
       if (line.startsWith('/')) {
-        await slashCommand(line, session, io);
+        await slashCommand(line, opening, io);
         showPrompt();
         continue;
       }
       running = true;
+      canceledEarly = false;
       try {
-        const turn = session.prompt(line, (event: AgentEvent) => transcript.handle(event));
-        await turn.done;
+        // A prompt typed while the session opens waits for it here (nothing typed is lost).
+        const session = opening.now ?? (await opening.get());
+        if (canceledEarly) {
+          io.err('(turn canceled)\n');
+        } else {
+          const turn = session.prompt(line, (event: AgentEvent) => transcript.handle(event));
+          await turn.done;
+        }
       } finally {
         running = false;
         transcript.endTurn();
@@ -156,25 +225,25 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
   } finally {
     process.removeListener('SIGINT', interrupt);
     rl.close();
-    await session.close();
+    await opening.close();
   }
 }
 
-async function slashCommand(line: string, session: AgentSession, io: CommandIO): Promise<void> {
+async function slashCommand(line: string, opening: SessionOpening, io: CommandIO): Promise<void> {
   const word = line.split(/\s+/)[0]!;
   switch (word) {
     case '/help':
       io.out(HELP);
       return;
     case '/reset':
-      session.reset();
+      (await opening.get()).reset();
       io.out('(conversation reset; loaded tools stay)\n');
       return;
     case '/tools':
-      io.out(formatTools(await session.query('tools')));
+      io.out(formatTools(await (await opening.get()).query('tools')));
       return;
     case '/cost':
-      io.out(formatCost(await session.query('cost')));
+      io.out(formatCost(await (await opening.get()).query('cost')));
       return;
     default:
       io.out(`unknown command ${word}; /help lists the commands\n`);

@@ -33,7 +33,16 @@ export interface ToolRuntimeOptions {
   readonly poolSize?: number;
   /** Loader warnings of the app definition. */
   readonly onWarning?: (warning: string) => void;
+  /**
+   * 'eager' (default): every isolate worker starts now with both engines. 'idle': no worker starts until
+   * the first call or pool.warm(), one is kept when idle (more under load, up to poolSize), and workers
+   * preload only the Lua engine (the app's tools are Lua; QuickJS loads on the first JavaScript call).
+   */
+  readonly poolStart?: 'eager' | 'idle';
 }
+
+/** Pool options of poolStart 'idle': the interactive session's footprint at its prompt. */
+const IDLE_POOL = { minThreads: 1, deferStart: true, preloadEngines: ['function.lua'] } as const;
 
 export interface ToolRuntime {
   readonly session: Session;
@@ -64,7 +73,12 @@ export async function openToolRuntime(options: ToolRuntimeOptions): Promise<Tool
   };
   let pool: IsolatePool | undefined;
   try {
-    pool = createIsolatePool({ services, ...authoringModules(), ...(options.poolSize !== undefined ? { size: options.poolSize } : {}) });
+    pool = createIsolatePool({
+      services,
+      ...authoringModules(),
+      ...(options.poolSize !== undefined ? { size: options.poolSize } : {}),
+      ...(options.poolStart === 'idle' ? IDLE_POOL : {}),
+    });
     const host = new ProcessHost();
     const opened = pool;
     return {

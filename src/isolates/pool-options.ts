@@ -8,6 +8,7 @@ import type { Actor } from '../security/types.js';
 import { distPath } from '../paths.js';
 import { MODULE_CATALOG } from './module-catalog.js';
 import type { IsolateWorkerConfig } from './pool-task.js';
+import type { ToolKind } from './types.js';
 
 export interface IsolatePoolOptions {
   /** Worker threads serving top-level calls (and again per nesting level, lazily). Default: os.availableParallelism(). */
@@ -16,9 +17,21 @@ export interface IsolatePoolOptions {
   readonly services?: HostServices;
   /** Resolves entry ids for nested calls (services.callTool). Default: services.registry when it has current(). */
   readonly registry?: Pick<Registry, 'current'>;
+  /**
+   * Top-level workers kept alive when idle (default: size). Under load the pool grows to `size`; the
+   * extra workers exit after `idleTimeout` idle ms.
+   */
+  readonly minThreads?: number;
+  /** Start no worker until the first call or warm() (default false: minThreads start at creation). */
+  readonly deferStart?: boolean;
+  /**
+   * Engines each worker loads while booting (default: both). Other kinds load on their first call in a
+   * worker; that call's deadline counts from after the load.
+   */
+  readonly preloadEngines?: readonly ToolKind[];
   /** Calls that may wait per level when every worker is busy; beyond it a call fails with Internal "saturated". Default size * 1024. */
   readonly maxQueue?: number;
-  /** Idle ms after which workers of nested-call levels exit (the top level keeps `size` workers). Default 30_000. */
+  /** Idle ms after which workers beyond minThreads (and of nested-call levels) exit. Default 30_000. */
   readonly idleTimeout?: number;
   /** Deepest nested tool call (a tool calling a tool through funcs) allowed. Default 3. */
   readonly maxNesting?: number;
@@ -40,6 +53,8 @@ export interface IsolatePoolOptions {
 
 export interface ResolvedPoolOptions {
   readonly size: number;
+  readonly minThreads: number;
+  readonly deferStart: boolean;
   readonly services: HostServices;
   readonly registry: Pick<Registry, 'current'> | undefined;
   readonly maxQueue: number;
@@ -63,6 +78,8 @@ export function resolvePoolOptions(options: IsolatePoolOptions = {}): ResolvedPo
   const fromServices = services['registry'];
   return {
     size,
+    minThreads: Math.min(size, Math.max(0, Math.floor(options.minThreads ?? size))),
+    deferStart: options.deferStart ?? false,
     services,
     registry: options.registry ?? (hasCurrent(fromServices) ? fromServices : undefined),
     maxQueue: options.maxQueue ?? size * 1024,
@@ -74,6 +91,7 @@ export function resolvePoolOptions(options: IsolatePoolOptions = {}): ResolvedPo
     workerData: {
       ...(options.engines ? { engines: options.engines } : {}),
       ...(options.extraModules ? { extraModules: options.extraModules } : {}),
+      ...(options.preloadEngines ? { preloadEngines: [...options.preloadEngines] } : {}),
     },
     workerFile: options.workerFile ?? distPath('workers/isolate-worker.js'),
     resourceLimits: options.resourceLimits,

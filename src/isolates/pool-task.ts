@@ -53,4 +53,9 @@ export interface IsolateWorkerConfig {
    */
   readonly starts?: SharedArrayBuffer;
   readonly startEpoch?: number;
+  /**
+   * Engines a worker loads while it boots (default: every kind). Other kinds load on their first call,
+   * before that call's start is recorded, so compiling WebAssembly never eats into a call's deadline.
+   */
+  readonly preloadEngines?: readonly ToolKind[];
 }

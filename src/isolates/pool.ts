@@ -33,6 +33,8 @@ export interface IsolatePool {
   call(spec: ToolSpec, input: unknown, options: CallOptions): Promise<CallResult>;
   /** Run a registry entry (function.lua / function.js) read at `version`; refusals (privileged module...) come back as errors before dispatch. */
   callEntry(entry: Entry, version: number, input: unknown, options: CallOptions): Promise<CallResult>;
+  /** Start the top-level workers now (a no-op once they run; calls start them anyway). Optional for fakes. */
+  warm?(): void;
   /** An empty round trip through the top-level workers (the bench's floor). */
   ping(): Promise<void>;
   stats(): PoolStats;
@@ -58,7 +60,11 @@ class PiscinaIsolatePool implements IsolatePool {
   constructor(options: ResolvedPoolOptions) {
     this.#options = options;
     this.#channel = new HostChannelServer({ modules: options.modules, services: (request) => this.#servicesFor(request) });
-    this.#level(0);
+    if (!options.deferStart) this.#level(0);
+  }
+
+  warm(): void {
+    if (!this.#closed) this.#level(0);
   }
 
   #level(depth: number): Piscina<PoolTask, CallResult | null> {
@@ -68,7 +74,7 @@ class PiscinaIsolatePool implements IsolatePool {
     pool = new Piscina<PoolTask, CallResult | null>({
       filename: o.workerFile,
       name: 'default',
-      minThreads: depth === 0 ? o.size : 0,
+      minThreads: depth === 0 ? o.minThreads : 0,
       maxThreads: o.size,
       idleTimeout: o.idleTimeout,
       maxQueue: o.maxQueue,
