@@ -84,6 +84,10 @@ const COMMANDS_BEFORE_AUTHORING: readonly CommandSpec[] = [
     positionals: { min: 1, max: 1 },
     load: () => import('./tools-command.js').then((m) => m.toolsRun),
   },
+];
+
+/** The commands after the tools-authoring group (create, rm, history, rollback, export). */
+const COMMANDS_AFTER_AUTHORING: readonly CommandSpec[] = [
   // --- stress: src/cli/stress-command.ts
   {
     words: ['stress'],
@@ -104,10 +108,6 @@ const COMMANDS_BEFORE_AUTHORING: readonly CommandSpec[] = [
     positionals: { min: 0, max: 0 },
     load: () => import('./stress-command.js').then((m) => m.stressCommand),
   },
-];
-
-/** The commands after the tools-authoring group (create, rm, history, rollback, export). */
-const COMMANDS_AFTER_AUTHORING: readonly CommandSpec[] = [
   // --- batch: src/cli/batch-command.ts
   {
     words: ['batch'],

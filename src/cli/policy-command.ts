@@ -4,8 +4,8 @@ import { AppError } from '../errors/app-error.js';
 import { AGENT_ACTOR, newActor } from '../security/actors.js';
 import { namedScope } from '../security/named-scope.js';
 import { boolFlag, stringFlag, type ParsedArgs } from './argv.js';
-import { openSession } from './bootstrap.js';
 import type { CommandIO } from './command-spec.js';
+import { withSession } from './with-session.js';
 
 export async function policyCheck(args: ParsedArgs, io: CommandIO): Promise<number> {
   const group = stringFlag(args, 'scope');
@@ -13,13 +13,7 @@ export async function policyCheck(args: ParsedArgs, io: CommandIO): Promise<numb
   const [action, resource] = args.positionals as [string, string];
   const actorId = stringFlag(args, 'actor');
   const actor = actorId === undefined ? AGENT_ACTOR : newActor(actorId);
-  const session = await openSession({
-    home: stringFlag(args, 'home'),
-    app: stringFlag(args, 'app'),
-    env: io.env,
-    onWarning: (w) => io.err(`micro-agi: warning: ${w}\n`),
-  });
-  try {
+  return withSession(args, io, (session) => {
     const snap = session.registry.current();
     const scope = namedScope(snap, group);
     const decision = scope.evaluate(actor, action, resource) ?? 'undefined';
@@ -29,7 +23,5 @@ export async function policyCheck(args: ParsedArgs, io: CommandIO): Promise<numb
       io.out(decision + '\n');
     }
     return 0;
-  } finally {
-    await session.close();
-  }
+  });
 }

@@ -5,23 +5,9 @@ import { parseEntryId } from '../../schemas/entry.js';
 import { AppError } from '../errors/app-error.js';
 import type { FindFilter } from '../registry/types.js';
 import { boolFlag, stringFlag, type ParsedArgs } from './argv.js';
-import { openSession, type Session } from './bootstrap.js';
 import type { CommandIO } from './command-spec.js';
 import { renderTable } from './table.js';
-
-async function withSession<T>(args: ParsedArgs, io: CommandIO, fn: (s: Session) => Promise<T> | T): Promise<T> {
-  const session = await openSession({
-    home: stringFlag(args, 'home'),
-    app: stringFlag(args, 'app'),
-    env: io.env,
-    onWarning: (w) => io.err(`micro-agi: warning: ${w}\n`),
-  });
-  try {
-    return await fn(session);
-  } finally {
-    await session.close();
-  }
-}
+import { withSession } from './with-session.js';
 
 function text(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;

@@ -6,8 +6,8 @@ import { namespaceOf, parseEntryId, type Entry } from '../../schemas/entry.js';
 import { AppError, errorMessage } from '../errors/app-error.js';
 import { cliUserActor } from '../security/actors.js';
 import { boolFlag, stringFlag, type ParsedArgs } from './argv.js';
-import type { Session } from './bootstrap.js';
 import { JSON_FLAG, type CommandIO, type CommandSpec } from './command-spec.js';
+import { withSession } from './with-session.js';
 
 // The pool, the store and the YAML writer are imported by the handlers that use them, so main.ts can
 // import TOOLS_AUTHORING_COMMANDS at startup for free.
@@ -16,21 +16,6 @@ const GENERATED_NS = 'app.generated';
 const CREATE_TOOL = 'app.tools:create_tool';
 const AGENT_SCOPE = 'app:agent_security';
 const SOURCE_EXT: Readonly<Record<string, string>> = { 'function.lua': 'lua', 'function.js': 'js' };
-
-async function withSession<T>(args: ParsedArgs, io: CommandIO, fn: (s: Session) => Promise<T> | T): Promise<T> {
-  const { openSession } = await import('./bootstrap.js');
-  const session = await openSession({
-    home: stringFlag(args, 'home'),
-    app: stringFlag(args, 'app'),
-    env: io.env,
-    onWarning: (w) => io.err(`micro-agi: warning: ${w}\n`),
-  });
-  try {
-    return await fn(session);
-  } finally {
-    await session.close();
-  }
-}
 
 function usage(message: string): AppError {
   return new AppError('USAGE', message);
@@ -231,7 +216,7 @@ export async function toolsExport(args: ParsedArgs, io: CommandIO): Promise<numb
   });
 }
 
-/** The authoring commands, for main.ts's command table (beside TOOLS_COMMANDS of tools-command.ts). */
+/** The authoring commands, for main.ts's command table. */
 export const TOOLS_AUTHORING_COMMANDS: readonly CommandSpec[] = [
   {
     words: ['tools', 'create'],

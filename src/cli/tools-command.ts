@@ -8,28 +8,15 @@ import { createIsolatePool } from '../isolates/pool.js';
 import { toolSpecFromEntry } from '../isolates/tool-spec-from-entry.js';
 import type { CallResult } from '../isolates/types.js';
 import { netPolicyFrom, NET_SERVICE } from '../modules/net-guard.js';
-import { boolFlag, parseArgv, stringFlag, type ParsedArgs } from './argv.js';
-import { openSession, type Session } from './bootstrap.js';
-import { GLOBAL_FLAGS, JSON_FLAG, type CommandIO, type CommandSpec } from './command-spec.js';
+import { boolFlag, stringFlag, type ParsedArgs } from './argv.js';
+import type { Session } from './bootstrap.js';
+import type { CommandIO } from './command-spec.js';
 import { renderTable } from './table.js';
+import { withSession } from './with-session.js';
 
 const TOOL_KINDS = ['function.lua', 'function.js'];
 /** Who runs a tool started from the command line. */
 export const CLI_ACTOR = { id: 'user:cli', meta: { role: 'user' } } as const;
-
-async function withSession<T>(args: ParsedArgs, io: CommandIO, fn: (s: Session) => Promise<T> | T): Promise<T> {
-  const session = await openSession({
-    home: stringFlag(args, 'home'),
-    app: stringFlag(args, 'app'),
-    env: io.env,
-    onWarning: (w) => io.err(`micro-agi: warning: ${w}\n`),
-  });
-  try {
-    return await fn(session);
-  } finally {
-    await session.close();
-  }
-}
 
 function toolEntry(session: Session, id: string): Entry {
   if (parseEntryId(id) === undefined) {
@@ -135,46 +122,4 @@ export async function toolsRun(args: ParsedArgs, io: CommandIO): Promise<number>
     }
     return 0;
   });
-}
-
-/** The tools commands, for main.ts's command table (handlers load lazily). */
-export const TOOLS_COMMANDS: readonly CommandSpec[] = [
-  {
-    words: ['tools', 'ls'],
-    summary: 'list tool entries (function.lua / function.js) with their modules',
-    flags: { ...JSON_FLAG },
-    positionals: { min: 0, max: 0 },
-    load: async () => toolsLs,
-  },
-  {
-    words: ['tools', 'show'],
-    args: 'ID',
-    summary: 'show a tool entry and the isolate spec it runs with (trust, modules, limits)',
-    flags: { ...JSON_FLAG },
-    positionals: { min: 1, max: 1 },
-    load: async () => toolsShow,
-  },
-  {
-    words: ['tools', 'run'],
-    args: 'ID',
-    summary: 'run a tool directly in an isolate (no LLM); non-zero exit on error',
-    help: 'Runs the tool entry ID through the isolate pool with --input (JSON, default null) as the actor\n' +
-      'user:cli. Prints the result as JSON, or the error kind and message on stderr (exit status 1).\n' +
-      'Network access follows MICRO_AGI_NET_ALLOW.',
-    flags: { ...JSON_FLAG, input: { type: 'string', value: 'JSON', help: 'the tool input as JSON (default null)' } },
-    positionals: { min: 1, max: 1 },
-    load: async () => toolsRun,
-  },
-];
-
-/** Run `tools <sub> ...` directly (argv after the word `tools`); returns the exit status. */
-export async function toolsCommand(argv: readonly string[], io: CommandIO): Promise<number> {
-  const [sub, ...rest] = argv;
-  const spec = TOOLS_COMMANDS.find((c) => c.words[1] === sub);
-  if (!spec) throw new AppError('USAGE', `unknown command 'tools ${sub ?? ''}': expected ls, show or run`);
-  const args = parseArgv(rest, { ...GLOBAL_FLAGS, ...spec.flags });
-  if (args.positionals.length < spec.positionals.min || args.positionals.length > spec.positionals.max) {
-    throw new AppError('USAGE', `tools ${sub}: expected ${spec.args ?? 'no arguments'}`);
-  }
-  return (await spec.load())(args, io);
 }
