@@ -304,5 +304,8 @@ async function withRig<T>(fn: (rig: AgentRig) => Promise<T>): Promise<T> {
 }
 
 export async function run(): Promise<BenchRow[]> {
-  return [...(await withRig(createRows)), ...(await withRig(turnRows))];
+  const create = await withRig(createRows);
+  // BENCH_AGENT_CREATE_ONLY=1 skips the (slower) seed-turn comparison while iterating on create -> load -> call.
+  if (process.env['BENCH_AGENT_CREATE_ONLY'] === '1') return create;
+  return [...create, ...(await withRig(turnRows))];
 }

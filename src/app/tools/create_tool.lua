@@ -172,8 +172,9 @@ local function list_contains(list, value)
 end
 
 -- A name is taken by a built-in tool alias, or by a loaded tool other than the one being replaced.
-local function shadowing(name, id)
-  local builtins, err = registry.find({ [".ns"] = "app.tools" })
+-- Reads `snap` (the snapshot create_tool writes on); `existing` is snap:get(id).
+local function shadowing(snap, name, id, existing)
+  local builtins, err = snap:find({ [".ns"] = "app.tools" })
   if err then return "cannot list the built-in tools: " .. tostring(err) end
   for _, e in ipairs(builtins) do
     local alias = (e.meta or {}).llm_alias or e.id:match(":(.*)$")
@@ -183,7 +184,6 @@ local function shadowing(name, id)
   end
   local loaded = ctx.get("loaded_tools")
   if type(loaded) == "table" then
-    local existing = registry.get(id)
     local own_alias = existing and (existing.meta or {}).llm_alias
     for _, item in ipairs(loaded) do
       if type(item) == "string" then
@@ -225,11 +225,11 @@ end
 -- Write the entry on `snap`. When another session changed or created it meanwhile (Conflict or
 -- AlreadyExists), take a fresh snapshot, check the policy for the action now needed, and write again
 -- (up to MAX_WRITE_ATTEMPTS: each lost race means another writer's version landed).
+-- `existing` is snap:get(id) as the caller read it (each retry reads it again on its fresh snapshot).
 -- Returns version, existed-before; or nil, nil, message.
 local MAX_WRITE_ATTEMPTS = 5
-local function write_entry(snap, id, entry)
+local function write_entry(snap, id, entry, existing)
   for attempt = 1, MAX_WRITE_ATTEMPTS do
-    local existing = snap:get(id)
     local changes = snap:changes()
     if existing then changes = changes:update(entry) else changes = changes:create(entry) end
     local version, aerr = changes:apply()
@@ -239,7 +239,8 @@ local function write_entry(snap, id, entry)
     local serr
     snap, serr = registry.snapshot()
     if serr then return nil, nil, "cannot read the registry: " .. tostring(serr) end
-    local denied = policy_check(snap:get(id) and "registry.update" or "registry.create", id)
+    existing = snap:get(id)
+    local denied = policy_check(existing and "registry.update" or "registry.create", id)
     if denied then return nil, nil, denied end
   end
 end
@@ -272,12 +273,12 @@ local function handler(input)
   if terr then return fail(terr) end
 
   local id = NAMESPACE .. ":" .. name
-  local shadow = shadowing(name, id)
-  if shadow then return fail(shadow) end
-
   local snap, err = registry.snapshot()
   if err then return fail("cannot read the registry: " .. tostring(err)) end
   local existing = snap:get(id)
+  local shadow = shadowing(snap, name, id, existing)
+  if shadow then return fail(shadow) end
+
   local action = existing and "registry.update" or "registry.create"
   local denied = policy_check(action, id)
   if denied then return fail(denied) end
@@ -312,7 +313,7 @@ local function handler(input)
     },
     data = { source = source, modules = modules, method = "handler" },
   }
-  local version, existed, werr = write_entry(snap, id, entry)
+  local version, existed, werr = write_entry(snap, id, entry, existing)
   if werr then return fail(werr) end
 
   return {

@@ -1,4 +1,4 @@
-// Bounded LRU of compiled tool chunks keyed by (tool id, registry version): compile once, run many.
+// Bounded LRU of compiled tool chunks keyed by tool id (drafts apart), checked against the source: compile once, run many.
 // Evicted entries hand their registry ref back to the caller so the Lua function can be collected.
 
 export interface CachedChunk {
@@ -14,8 +14,13 @@ export class ChunkCache {
     private readonly release: (chunk: CachedChunk) => void,
   ) {}
 
+  /**
+   * Compiled code depends only on the id (the chunk label) and the source, which `get` compares: so
+   * registered entries share one key across registry versions (a write elsewhere in the registry does
+   * not recompile every tool), and drafts (version < 0) keep theirs apart from the registered entry.
+   */
   static key(id: string, version: number): string {
-    return `${version}\u0000${id}`;
+    return version < 0 ? `draft\u0000${id}` : id;
   }
 
   get(key: string, source: string): CachedChunk | undefined {
