@@ -6,7 +6,7 @@ import { WorkerHostBridge } from '../src/isolates/host-bridge.js';
 import { MODULE_CATALOG } from '../src/isolates/module-catalog.js';
 import type { CallTask, EngineRef, IsolateWorkerConfig, PoolTask } from '../src/isolates/pool-task.js';
 import type { CallResult, GuestEngine, ToolKind, ToolSpec } from '../src/isolates/types.js';
-import type { ModuleSpec } from '../src/modules/module-spec.js';
+import type { LocalCompileOutcome, ModuleSpec } from '../src/modules/module-spec.js';
 import { PoolTaskSchema } from '../schemas/messages/isolate.js';
 
 const BUILTIN_ENGINES: Record<ToolKind, EngineRef> = {
@@ -29,22 +29,53 @@ async function loadModules(): Promise<ReadonlyMap<string, ModuleSpec>> {
   return all;
 }
 
-const bridge = new WorkerHostBridge(await loadModules(), channel);
-const starts = config.starts ? new Int32Array(config.starts) : undefined;
-const startEpoch = config.startEpoch ?? 0;
 const engines = new Map<ToolKind, GuestEngine>();
 const loading = new Map<ToolKind, Promise<GuestEngine>>();
+/** Engines of their own that only compile drafts (CallContext.compile): never the one running the caller. */
+const compileEngines = new Map<ToolKind, GuestEngine>();
+let compileEnginesLoaded: Promise<void> | undefined;
+let compileEnginesReady = false;
 
-async function loadEngine(kind: ToolKind): Promise<GuestEngine> {
+function compileLocally(spec: ToolSpec): LocalCompileOutcome {
+  const engine = compileEngines.get(spec.kind);
+  if (!engine) return { status: 'unavailable' };
+  const error = engine.compile(spec);
+  return error ? { status: 'compiled', error } : { status: 'compiled' };
+}
+
+const bridge = new WorkerHostBridge(await loadModules(), channel, compileLocally);
+const starts = config.starts ? new Int32Array(config.starts) : undefined;
+const startEpoch = config.startEpoch ?? 0;
+
+async function createEngine(kind: ToolKind): Promise<GuestEngine> {
   const ref = config.engines?.[kind] ?? BUILTIN_ENGINES[kind];
   if (!ref) throw new Error(`no engine for tool kind "${kind}"`);
   const mod = (await import(ref.url)) as Record<string, unknown>;
   const factory = mod[ref.export];
   if (typeof factory !== 'function') throw new Error(`${ref.url} does not export a function "${ref.export}"`);
-  const engine = (await (factory as (options?: unknown) => Promise<GuestEngine>)(ref.options)) as GuestEngine;
+  return (await (factory as (options?: unknown) => Promise<GuestEngine>)(ref.options)) as GuestEngine;
+}
+
+async function loadEngine(kind: ToolKind): Promise<GuestEngine> {
+  const engine = await createEngine(kind);
   engines.set(kind, engine);
   return engine;
 }
+
+/**
+ * The compile engines (one per kind), loaded once, before the first call of a tool that may use `tools`.
+ * A kind whose engine fails to load stays unavailable: tools.compile then uses the draft pool.
+ */
+function loadCompileEngines(): Promise<void> {
+  compileEnginesLoaded ??= Promise.allSettled(
+    (Object.keys(BUILTIN_ENGINES) as ToolKind[]).map(async (kind) => compileEngines.set(kind, await createEngine(kind))),
+  ).then(() => {
+    compileEnginesReady = true;
+  });
+  return compileEnginesLoaded;
+}
+
+const COMPILING_MODULE = 'tools';
 
 function failure(kind: 'Timeout' | 'Internal', message: string, started: number): CallResult {
   return { status: 'error', error: { kind, message }, stats: { ms: Date.now() - started } };
@@ -102,10 +133,13 @@ export default function isolateTask(task: PoolTask): CallResult | Promise<CallRe
     return failure('Internal', `malformed isolate task: ${issue.path.join('.') || 'task'}: ${issue.message}`, received);
   }
   const engine = engines.get(task.tool.kind);
-  if (engine) return startCall(engine, task);
-  // First call of a kind in this worker: load its engine, then start the clock (the caller's absolute
-  // deadline, task.deadline, still bounds the call; the supervisor stops a load that never ends).
-  return engineFor(task.tool.kind).then(
+  const compiles = task.tool.modules.includes(COMPILING_MODULE);
+  if (engine && (!compiles || compileEnginesReady)) return startCall(engine, task);
+  // First call of a kind (or of a tool that may compile drafts) in this worker: load its engines, then
+  // start the clock (the caller's absolute deadline, task.deadline, still bounds the call; the
+  // supervisor stops a load that never ends).
+  const ready = compiles ? loadCompileEngines().then(() => engineFor(task.tool.kind)) : engineFor(task.tool.kind);
+  return ready.then(
     (loaded) => startCall(loaded, task),
     (err: unknown) => failure('Internal', `cannot load the ${task.tool.kind} engine: ${err instanceof Error ? err.message : String(err)}`, received),
   );

@@ -1,6 +1,6 @@
 // The HostBridge an engine uses inside an isolate worker: local module functions run in-thread with a
 // per-call CallContext; functions listed in `remote` block on the host channel until the supervisor answers.
-import { ArgumentFailure, ModuleFailure, type CallContext, type GuestValue, type ModuleSpec } from '../modules/module-spec.js';
+import { ArgumentFailure, ModuleFailure, type CallContext, type GuestValue, type LocalCompileOutcome, type ModuleSpec } from '../modules/module-spec.js';
 import { MapHandleTable } from '../modules/handle-table.js';
 import type { Actor } from '../security/types.js';
 import type { HostBridge, ToolSpec } from './types.js';
@@ -26,15 +26,21 @@ interface ActiveCall {
 export class WorkerHostBridge implements HostBridge {
   readonly modules: ReadonlyMap<string, ModuleSpec>;
   readonly #channel: HostChannelClient | undefined;
+  readonly #compile: ((spec: ToolSpec) => LocalCompileOutcome) | undefined;
+  readonly #invoke = (module: string, fn: string, args: GuestValue[]): GuestValue => this.invoke(module, fn, args);
   readonly #handles = new MapHandleTable();
   #info: BridgeCallInfo = { actor: { id: 'anonymous', meta: {} }, depth: 0 };
   #call: ActiveCall | undefined;
   #nextCallId = 1;
 
-  /** `channel` is absent only where no supervisor exists (then remote functions fail with Unavailable). */
-  constructor(modules: ReadonlyMap<string, ModuleSpec>, channel: HostChannelClient | undefined) {
+  /**
+   * `channel` is absent only where no supervisor exists (then remote functions fail with Unavailable).
+   * `compile`, when given, becomes CallContext.compile (the worker's compile engines).
+   */
+  constructor(modules: ReadonlyMap<string, ModuleSpec>, channel: HostChannelClient | undefined, compile?: (spec: ToolSpec) => LocalCompileOutcome) {
     this.modules = modules;
     this.#channel = channel;
+    this.#compile = compile;
   }
 
   /** Set the actor and depth of the next call (the worker does this per task). */
@@ -56,6 +62,8 @@ export class WorkerHostBridge implements HostBridge {
         deadline,
         handles: this.#handles,
         ...(this.#info.context ? { context: this.#info.context } : {}),
+        ...(this.#compile ? { compile: this.#compile } : {}),
+        invoke: this.#invoke,
       },
     };
   }

@@ -1,5 +1,6 @@
 // The contract between tool modules (time, json, http_client, ...) and the guest engines (Lua, QuickJS).
 // A module is written once in TypeScript; each engine builds `require(name)` from its spec generically.
+import type { IsolateError, ToolSpec } from '../isolates/types.js';
 import type { Actor } from '../security/types.js';
 
 /**
@@ -97,7 +98,21 @@ export interface CallContext {
   readonly context?: Readonly<Record<string, unknown>>;
   /** Supervisor-side services; present only when a function runs remotely (see ModuleSpec.remote). */
   readonly services?: HostServices;
+  /**
+   * Isolate worker only: compile (never run) `spec` synchronously with this worker's compile engine for
+   * spec.kind (an engine of its own, not the one running the caller). `unavailable` when that engine is
+   * not loaded in this worker: the caller then falls back to a remote path.
+   */
+  readonly compile?: (spec: ToolSpec) => LocalCompileOutcome;
+  /**
+   * Isolate worker only: call `module.fn` exactly as the calling guest would (same grants and checks;
+   * remote functions go through the host channel). Lets a local function fall back to a remote one.
+   */
+  readonly invoke?: (module: string, fn: string, args: GuestValue[]) => GuestValue;
 }
+
+/** What CallContext.compile did: compiled (with the CompileError, if any), or no engine for the kind here. */
+export type LocalCompileOutcome = { readonly status: 'compiled'; readonly error?: IsolateError } | { readonly status: 'unavailable' };
 
 export interface HandleTable {
   put(value: unknown): number;

@@ -1,5 +1,5 @@
-// The `tools` tool module (privileged, used by create_tool): compile(draft) and test(draft, input) run an
-// UNREGISTERED tool source in an isolate, as the untrusted identity app.generated:<name>, on the supervisor.
+// The `tools` tool module (privileged, used by create_tool): compile(draft) checks an UNREGISTERED tool source
+// in the calling worker (draft pool fallback); test(draft, input) runs it as app.generated:<name> in the draft pool.
 import type { CallResult, IsolateError, ToolKind, ToolSpec } from '../isolates/types.js';
 import { DEFAULT_LIMITS } from '../isolates/types.js';
 import { asList, fromPlain, isTable, toPlain } from './guest-data.js';
@@ -68,6 +68,11 @@ function draftService<K extends 'compileSpec' | 'runSpec'>(ctx: CallContext, nam
   return value as NonNullable<ToolsServices[K]>;
 }
 
+/** The spec tools.compile checks: the draft as it would run, with the compile-only method. */
+function compileOnlySpec(draft: GuestValue | undefined): ToolSpec {
+  return { ...draftSpec(draft, 'tools.compile'), method: COMPILE_ONLY_METHOD };
+}
+
 function callOptions(ctx: CallContext) {
   if (ctx.deadline - Date.now() <= 0) throw new ModuleFailure('Timeout', 'tools: no time left in this call');
   return { actor: ctx.actor, deadline: ctx.deadline };
@@ -81,8 +86,22 @@ export const toolsModule: ModuleSpec = {
     '(err names the line); tools.test(draft, input) -> result, err runs the draft once in an isolate as app.generated:<name> ' +
     '(untrusted: only non-privileged modules) and returns what its handler returned.',
   functions: {
-    compile: async (ctx, draft) => {
-      const spec = { ...draftSpec(draft, 'tools.compile'), method: COMPILE_ONLY_METHOD };
+    // Compiling never runs the source: the calling worker does it with its own compile engine, and only
+    // falls back to the draft pool (compile_remote) when that engine is not loaded there.
+    compile: (ctx, draft) => {
+      const spec = compileOnlySpec(draft);
+      callOptions(ctx);
+      const local = ctx.compile?.(spec);
+      if (local?.status === 'compiled') {
+        if (local.error) throw failure(spec, local.error);
+        return true;
+      }
+      if (!ctx.invoke) throw new ModuleFailure('Unavailable', 'tools.compile: no compile engine here and no way to reach the draft pool');
+      return ctx.invoke('tools', 'compile_remote', [draft ?? null]);
+    },
+    /** The draft pool path of tools.compile (internal: tools.compile calls it when it cannot compile locally). */
+    compile_remote: async (ctx, draft) => {
+      const spec = compileOnlySpec(draft);
       const compileSpec = draftService(ctx, 'compileSpec', 'tools.compile');
       const error = await compileSpec(spec, callOptions(ctx));
       if (error) throw failure(spec, error);
@@ -96,5 +115,5 @@ export const toolsModule: ModuleSpec = {
       return fromPlain(result.value);
     },
   },
-  remote: ['compile', 'test'],
+  remote: ['compile_remote', 'test'],
 };

@@ -1,7 +1,12 @@
 // The tools module on its own: drafts run untrusted as app.generated:<name> (privileged modules refused),
 // compile errors carry the line, bad drafts are argument errors, and nothing reaches the registry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIsolatePool } from '../../src/isolates/pool.js';
 import { DEFAULT_LIMITS, type ToolSpec } from '../../src/isolates/types.js';
+import { MapHandleTable } from '../../src/modules/handle-table.js';
+import { ModuleFailure, type CallContext, type GuestValue } from '../../src/modules/module-spec.js';
+import { toolsModule } from '../../src/modules/tools.js';
+import { authoringModules } from '../../src/modules/tools-services.js';
 import { openHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -63,5 +68,58 @@ describe('tools module', () => {
   it('raises for a malformed draft (argument errors, not err values)', async () => {
     const r = await h.pool.call(probe('return tools.compile({ source = "x", language = "python" })'), {}, { actor: { id: 'a', meta: {} } });
     expect(r).toMatchObject({ status: 'error', error: { kind: 'RuntimeError', message: expect.stringContaining('language must be "lua" or "js"') } });
+  });
+
+  it('compiles in the calling worker with its own engine: no draft pool needed, the line still reported', async () => {
+    const pool = createIsolatePool({ size: 1, services: {}, ...authoringModules() });
+    try {
+      const body = 'local ok, err = tools.compile(input) if err then return { err = tostring(err), line = err:details().line } end return { ok = ok }';
+      const go = async (draft: unknown) => {
+        const r = await pool.call(probe(body), draft, { actor: { id: 'service:agent', meta: { role: 'agent' } } });
+        if (r.status !== 'ok') throw new Error(JSON.stringify(r.error));
+        return r.value as Record<string, unknown>;
+      };
+      expect(await go({ source: 'error("ran at load")\nreturn { handler = function() end }' })).toEqual({ ok: true });
+      const broken = await go({ source: 'local x = \nreturn { handler = function() end }' });
+      expect(broken.line).toBe(2);
+      expect(broken.err).toMatch(/^line 2: CompileError: /);
+      expect(await go({ language: 'js', source: 'export function handler() {\n  return 1;\n}' })).toEqual({ ok: true });
+      const brokenJs = await go({ language: 'js', source: 'export function handler() {\n  return 1 +;\n}' });
+      expect(brokenJs.line).toBe(2);
+      expect(brokenJs.err).toMatch(/^line 2: CompileError: /);
+      // tools.test still needs the draft pool: it runs the draft.
+      const r = await pool.call(probe(TEST_BODY), { draft: { source: 'return { handler = function() return 1 end }' }, input: {} }, { actor: { id: 'a', meta: {} } });
+      expect(r).toMatchObject({ status: 'ok', value: { kind: 'Unavailable' } });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('falls back to the draft pool (compile_remote) when the worker has no compile engine for the kind', async () => {
+    const draft = { source: 'local x = \nreturn { handler = function() end }' };
+    const calls: [string, string, GuestValue[]][] = [];
+    const ctx: CallContext = {
+      entryId: 'app.tools:probe',
+      trusted: true,
+      actor: { id: 'a', meta: {} },
+      deadline: Date.now() + 10_000,
+      handles: new MapHandleTable(),
+      compile: () => ({ status: 'unavailable' }),
+      invoke: (module, fn, args) => {
+        calls.push([module, fn, args]);
+        return true;
+      },
+    };
+    expect(toolsModule.functions.compile!(ctx, draft)).toBe(true);
+    expect(calls).toEqual([['tools', 'compile_remote', [draft]]]);
+    // Neither a compile engine nor a host: Unavailable, not a silent success.
+    const bare = { ...ctx, compile: undefined, invoke: undefined };
+    expect(() => toolsModule.functions.compile!(bare, draft)).toThrow(ModuleFailure);
+    // The remote path itself, through the real draft pool, reports the line as before.
+    const body = 'local ok, err = tools.compile_remote(input) if err then return { err = tostring(err), line = err:details().line } end return { ok = ok }';
+    const broken = await run(body, draft);
+    expect(broken.line).toBe(2);
+    expect(broken.err).toMatch(/^line 2: CompileError: /);
+    expect(await run(body, { source: 'error("ran at load")\nreturn { handler = function() end }' })).toEqual({ ok: true });
   });
 });
