@@ -304,6 +304,8 @@ async function withRig<T>(fn: (rig: AgentRig) => Promise<T>): Promise<T> {
 }
 
 export async function run(): Promise<BenchRow[]> {
+  // BENCH_AGENT_TURN_ONLY=1 runs only the seed-turn comparison while iterating on the agent loop.
+  if (process.env['BENCH_AGENT_TURN_ONLY'] === '1') return withRig(turnRows);
   const create = await withRig(createRows);
   // BENCH_AGENT_CREATE_ONLY=1 skips the (slower) seed-turn comparison while iterating on create -> load -> call.
   if (process.env['BENCH_AGENT_CREATE_ONLY'] === '1') return create;

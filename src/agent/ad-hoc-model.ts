@@ -23,33 +23,43 @@ function knows(entries: readonly Entry[], name: string): boolean {
  * reject) and prices nothing: /cost then shows tokens with $0.
  */
 export function modelsWithOverride(current: () => Snapshot, configured: string, override: string | undefined): () => ModelSource {
+  // Snapshots are immutable: the entries are computed once per registry version, not on every resolve.
+  let lastSnapshot: Snapshot | undefined;
+  let lastSource: ModelSource | undefined;
   return () => {
     const snapshot = current();
-    const entries = snapshot.find(MODEL_FILTER);
-    if (override === undefined || knows(entries, override)) return entries;
-    const base = resolveModel(entries, configured);
-    const baseEntry = snapshot.get(base.id);
-    const data = (baseEntry?.data ?? {}) as Record<string, unknown>;
-    const adHoc: Entry = {
-      id: 'app:ad-hoc-model',
-      kind: 'registry.entry',
-      meta: {
-        type: 'llm.model',
-        name: override,
-        title: override,
-        comment: `ad-hoc model from --model, served by the provider of ${base.name}`,
-        capabilities: ['generate', 'tool_use'],
-        class: [],
-        priority: 0,
-      },
-      data: {
-        max_tokens: base.maxTokens,
-        output_tokens: base.outputTokens,
-        pricing: { input: 0, output: 0 },
-        providers: [{ id: base.providers[0]!.id, provider_model: override }],
-        ...(data['dimensions'] !== undefined ? { dimensions: data['dimensions'] } : {}),
-      },
-    };
-    return [...entries, adHoc];
+    if (snapshot === lastSnapshot && lastSource !== undefined) return lastSource;
+    lastSource = sourceOf(snapshot, configured, override);
+    lastSnapshot = snapshot;
+    return lastSource;
   };
+}
+
+function sourceOf(snapshot: Snapshot, configured: string, override: string | undefined): ModelSource {
+  const entries = snapshot.find(MODEL_FILTER);
+  if (override === undefined || knows(entries, override)) return entries;
+  const base = resolveModel(entries, configured);
+  const baseEntry = snapshot.get(base.id);
+  const data = (baseEntry?.data ?? {}) as Record<string, unknown>;
+  const adHoc: Entry = {
+    id: 'app:ad-hoc-model',
+    kind: 'registry.entry',
+    meta: {
+      type: 'llm.model',
+      name: override,
+      title: override,
+      comment: `ad-hoc model from --model, served by the provider of ${base.name}`,
+      capabilities: ['generate', 'tool_use'],
+      class: [],
+      priority: 0,
+    },
+    data: {
+      max_tokens: base.maxTokens,
+      output_tokens: base.outputTokens,
+      pricing: { input: 0, output: 0 },
+      providers: [{ id: base.providers[0]!.id, provider_model: override }],
+      ...(data['dimensions'] !== undefined ? { dimensions: data['dimensions'] } : {}),
+    },
+  };
+  return [...entries, adHoc];
 }

@@ -5,7 +5,7 @@ import type { ToolCallContext } from '../../schemas/messages/agent.js';
 import { Conversation, createLlm, type ConversationMessage, type Llm } from '../llm/index.js';
 import { loadDefinitions } from '../registry/loader.js';
 import { createRegistry } from '../registry/registry.js';
-import type { Registry } from '../registry/types.js';
+import type { Registry, Snapshot } from '../registry/types.js';
 import { registryDbPath } from '../store/home.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { logger } from '../log/logger.js';
@@ -34,7 +34,11 @@ export class AgentSession {
   conversation = new Conversation();
   #loaded: string[] = [];
   #tools: ToolSet;
+  /** What #tools was compiled from: a snapshot (immutable) and the loaded ids at that time. */
+  #toolsFrom: { snapshot: Snapshot; loaded: number } | undefined;
   #toolIndex: string;
+  /** The snapshot #toolIndex was read from (the index changes only with a new registry version). */
+  #toolIndexFrom: Snapshot;
   readonly #warned = new Set<string>();
 
   constructor(registry: Registry, llm: Llm, spec: AgentSpec, limits: SessionLimits) {
@@ -43,6 +47,7 @@ export class AgentSession {
     this.spec = spec;
     this.limits = limits;
     this.#tools = this.#compile();
+    this.#toolIndexFrom = registry.current();
     this.#toolIndex = generatedToolIndex(registry);
   }
 
@@ -66,8 +71,13 @@ export class AgentSession {
     return this.#tools;
   }
 
+  /** The tool set of the current snapshot and loaded ids; recompiled only when either changed (loaded ids only grow). */
   #compile(): ToolSet {
-    const set = compileTools(this.registry.current(), this.spec.tools, this.#loaded);
+    const snapshot = this.registry.current();
+    const from = this.#toolsFrom;
+    if (from && from.snapshot === snapshot && from.loaded === this.#loaded.length) return this.#tools;
+    const set = compileTools(snapshot, this.spec.tools, this.#loaded);
+    this.#toolsFrom = { snapshot, loaded: this.#loaded.length };
     for (const s of set.skipped) {
       const key = `${s.id}\n${s.reason}`;
       if (this.#warned.has(key)) continue;
@@ -98,7 +108,9 @@ export class AgentSession {
   /** Forget the conversation (loaded tools stay) and re-read the generated-tool index. */
   async reset(): Promise<void> {
     this.conversation = new Conversation();
-    await this.registry.refresh();
+    const snapshot = await this.registry.refresh();
+    if (snapshot === this.#toolIndexFrom) return;
+    this.#toolIndexFrom = snapshot;
     this.#toolIndex = generatedToolIndex(this.registry);
   }
 

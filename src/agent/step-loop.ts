@@ -50,17 +50,25 @@ function storedArguments(f: FinalToolCallState): string {
   }
 }
 
+/** JSON of a successful call's value, encoded once for both the tool_result event and the conversation. */
+const valueJsonCache = new WeakMap<FinalToolCallState, string>();
+function valueJson(f: Extract<FinalToolCallState, { status: 'done' }>): string {
+  let json = valueJsonCache.get(f);
+  if (json === undefined) valueJsonCache.set(f, (json = toolValueJson(f.value)));
+  return json;
+}
+
 function appendResults(session: AgentSession, finals: readonly FinalToolCallState[]): void {
   for (const f of finals) {
     session.conversation.addFunctionCall(f.call.name, storedArguments(f), f.call.id);
-    session.conversation.addFunctionResult(f.call.name, f.status === 'done' ? toolValueJson(f.value) : toolErrorJson(f.error), f.call.id);
+    session.conversation.addFunctionResult(f.call.name, f.status === 'done' ? valueJson(f) : toolErrorJson(f.error), f.call.id);
   }
 }
 
 function resultEvent(turn: number, f: FinalToolCallState): AgentEvent {
   const base = { type: 'tool_result' as const, turn, id: f.call.id, name: f.call.name };
   if (f.status === 'done') {
-    const result = JSON.parse(toolValueJson(f.value)) as unknown;
+    const result = JSON.parse(valueJson(f)) as unknown;
     const failure = returnedError(result);
     // A tool that returned {error = ...} failed as far as the user is concerned; the model sees the value as is.
     if (failure !== undefined) return { ...base, ok: false, result, error: { type: 'tool_error', message: failure } };

@@ -14,7 +14,7 @@ export interface DispatchOptions {
   readonly caller: ToolCaller;
   readonly context: ToolCallContext;
   readonly signal: AbortSignal;
-  /** A call is about to run (or fail without running). */
+  /** A call was just sent to run (or is about to fail without running); always before its onFinish. */
   readonly onStart?: (call: ToolCallRequestInfo) => void;
   /** A call reached its final state. */
   readonly onFinish?: (final: FinalToolCallState) => void;
@@ -35,15 +35,20 @@ async function runOne(call: ToolCall, o: DispatchOptions): Promise<FinalToolCall
     ...(offered ? { entryId: offered.entryId } : {}),
   };
   let s: ToolCallState = state.pending(info);
-  o.onStart?.(info);
-  if (call.error) {
-    const type = call.error.type === 'unknown_tool' ? 'unknown_tool' : 'invalid_input';
-    const message = call.error.type === 'unknown_tool' ? unknownToolMessage(call.name, o.tools) : call.error.message;
-    return state.fail(s, { type, message });
+  if (call.error || !offered || o.signal.aborted) {
+    o.onStart?.(info);
+    if (call.error) {
+      const type = call.error.type === 'unknown_tool' ? 'unknown_tool' : 'invalid_input';
+      const message = call.error.type === 'unknown_tool' ? unknownToolMessage(call.name, o.tools) : call.error.message;
+      return state.fail(s, { type, message });
+    }
+    if (!offered) return state.fail(s, { type: 'unknown_tool', message: unknownToolMessage(call.name, o.tools) });
+    return state.cancel(s, CANCELED_BY_USER);
   }
-  if (!offered) return state.fail(s, { type: 'unknown_tool', message: unknownToolMessage(call.name, o.tools) });
-  if (o.signal.aborted) return state.cancel(s, CANCELED_BY_USER);
+  // The request leaves first, then onStart (the tool_call event): announcing the call is off its critical
+  // path, and onStart still precedes onFinish (the result is awaited below).
   const { callId, result } = o.caller.call(offered.entryId, call.arguments, o.context, o.signal);
+  o.onStart?.(info);
   s = state.start(s, callId);
   const r = await result;
   if (o.signal.aborted) return state.cancel(s, CANCELED_BY_USER);
