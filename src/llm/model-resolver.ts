@@ -27,7 +27,29 @@ function modelEntries(source: ModelSource): Entry[] {
 const asList = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /** The card of one llm.model entry; throws AppError REGISTRY_INVALID_ENTRY naming the entry and field. */
+/** Cards by entry object: registry entries are frozen and replaced (never mutated) when they change. */
+const cards = new WeakMap<Entry, ModelCard>();
+
+/** The card of an llm.model entry, validated once per entry object. */
 export function modelCard(entry: Entry): ModelCard {
+  let card = cards.get(entry);
+  if (!card) {
+    card = deepFreeze(buildModelCard(entry));
+    if (Object.isFrozen(entry)) cards.set(entry, card);
+  }
+  return card;
+}
+
+/** Shared cards are read-only, so no caller can change another's. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function buildModelCard(entry: Entry): ModelCard {
   const meta = LlmModelMetaSchema.safeParse(entry.meta);
   const data = LlmModelDataSchema.safeParse(entry.data);
   const bad = !meta.success ? { where: 'meta', err: meta.error } : !data.success ? { where: 'data', err: data.error } : undefined;

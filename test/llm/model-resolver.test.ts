@@ -68,3 +68,22 @@ describe('model resolver', () => {
     expect(listModels(ALL_MODELS).slice(0, 3).map((m) => m.name)).toEqual(['gpt-5.1', 'gpt-4.1-nano', 'tiny-fast']);
   });
 });
+
+describe('model cards of registry entries', () => {
+  it('a frozen entry (as the registry hands them out) is validated once and its card is shared read-only', () => {
+    const entry = Object.freeze(structuredClone(gpt51)) as Entry;
+    const first = modelCard(entry);
+    expect(modelCard(entry)).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.providers[0]!.options)).toBe(true);
+    expect(() => {
+      (first as { maxTokens: number }).maxTokens = 1;
+    }).toThrow(TypeError);
+  });
+
+  it('a changed entry (a new object) gets a new card', () => {
+    const before = Object.freeze(structuredClone(gpt51)) as Entry;
+    const after = Object.freeze({ ...structuredClone(gpt51), data: { ...(gpt51.data as object), max_tokens: 64_000 } }) as Entry;
+    expect(modelCard(before).maxTokens).not.toBe(64_000);
+    expect(modelCard(after).maxTokens).toBe(64_000);
+  });
+});
