@@ -3,11 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ToolCallContext } from '../../schemas/messages/agent.js';
 import { Conversation, createLlm, type ConversationMessage, type Llm } from '../llm/index.js';
-import { loadDefinitions } from '../registry/loader.js';
-import { createRegistry } from '../registry/registry.js';
+import { openAppRegistry } from '../registry/open-app-registry.js';
 import type { Registry, Snapshot } from '../registry/types.js';
-import { registryDbPath } from '../store/home.js';
-import { openSqliteStore } from '../store/sqlite-store.js';
 import { logger } from '../log/logger.js';
 import type { AgentArgs } from './agent-args.js';
 import { loadAgentSpec, systemPrompt, type AgentSpec } from './agent-spec.js';
@@ -121,15 +118,7 @@ export class AgentSession {
 
 /** Open the registry on the shared store, the LLM, and the agent named in `args`. Throws AppError on bad config. */
 export async function openAgentSession(args: AgentArgs): Promise<AgentSession> {
-  const loaded = await loadDefinitions(args.appDir, { logWarnings: false });
-  const store = openSqliteStore(registryDbPath(args.home));
-  let registry: Registry;
-  try {
-    registry = await createRegistry({ store, base: loaded.entries });
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
+  const { registry } = await openAppRegistry(args.appDir, args.home);
   try {
     const configured = loadAgentSpec(registry.current(), args.agentId).model;
     const models = modelsWithOverride(() => registry.current(), configured, args.model);

@@ -5,29 +5,21 @@ import { EXIT_TOPIC, ExitNoticeSchema, type ExitNotice } from '../../schemas/mes
 import { DEFAULT_MAX_STEPS } from '../agent/agent-args.js';
 import { startAgentRuntime } from '../agent/runtime.js';
 import { startToolService, type ToolService } from '../agent/tool-service.js';
-import { openToolRuntime, type ToolRuntime } from '../cli/tool-runtime.js';
+import { openToolRuntime, type ToolRuntime, type ToolRuntimeOptions } from '../cli/tool-runtime.js';
 import type { LocalProcess, Pid } from '../host/process-host.js';
 import { logger } from '../log/logger.js';
 import type { Registry } from '../registry/types.js';
 
-export interface BatchSupervisorOptions {
-  /** `--home` (default MICRO_AGI_HOME, else ~/.micro-agi). */
-  readonly home?: string;
-  /** `--app` directory (default: the built-in app). */
-  readonly app?: string;
+/** The tool runtime's options (--home, --app, env, pool size, warnings) plus what each agent gets. */
+export interface BatchSupervisorOptions extends ToolRuntimeOptions {
   /** `--model` for every agent (default: the agent entry's model). */
   readonly model?: string;
-  /** The environment (OPENAI_*, MICRO_AGI_NET_ALLOW, MICRO_AGI_HOME). */
-  readonly env: NodeJS.ProcessEnv;
   /** Most LLM steps in one turn (default 16). */
   readonly maxSteps?: number;
-  /** Isolate worker threads (default: the pool's, one per core). */
-  readonly poolSize?: number;
   /** How long an agent gets to stop before it is killed (default 5000 ms). */
   readonly stopGraceMs?: number;
   /** Agent process module (default dist/workers/agent-worker.js). */
   readonly agentModule?: string;
-  readonly onWarning?: (warning: string) => void;
 }
 
 /** What happens to one agent process, as the supervisor sees it. */

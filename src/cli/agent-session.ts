@@ -9,25 +9,16 @@ import { EXIT_TOPIC, ExitNoticeSchema, type ExitNotice } from '../../schemas/mes
 import { startAgentRuntime, type AgentRuntime } from '../agent/runtime.js';
 import type { LocalProcess } from '../host/process-host.js';
 import { logger } from '../log/logger.js';
-import { openToolRuntime, type ToolRuntime } from './tool-runtime.js';
+import { openToolRuntime, type ToolRuntime, type ToolRuntimeOptions } from './tool-runtime.js';
 
 export { AGENT_SCOPE_GROUP, TOOL_ENV_VARS, toolEnv } from './tool-runtime.js';
 
-export interface AgentSessionOptions {
-  /** `--home` (default MICRO_AGI_HOME, else ~/.micro-agi). */
-  readonly home?: string;
-  /** `--app` directory (default: the built-in app). */
-  readonly app?: string;
+/** The tool runtime's options (--home, --app, env, pool size, warnings) plus the agent's own. */
+export interface AgentSessionOptions extends ToolRuntimeOptions {
   /** `--model`: a model entry name or a provider model name; default the agent's own model. */
   readonly model?: string;
-  /** The environment (OPENAI_*, MICRO_AGI_NET_ALLOW). */
-  readonly env: NodeJS.ProcessEnv;
   /** Most LLM steps in one turn (default: the runtime's). */
   readonly maxSteps?: number;
-  /** Isolate worker threads (default: the pool's, one per core). */
-  readonly poolSize?: number;
-  /** Loader warnings of the app definition. */
-  readonly onWarning?: (warning: string) => void;
 }
 
 export type TurnStatus = Extract<AgentEvent, { type: 'turn_end' }>['status'];
