@@ -7,7 +7,7 @@ import { packageRoot } from '../src/paths.js';
 import type { BenchRow, BenchSection } from './types.js';
 
 /** Sections in print order; each is bench/<name>.ts exporting run(). */
-const SECTIONS = ['loader', 'registry', 'isolates', 'llm', 'agent', 'startup', 'batch'] as const;
+const SECTIONS = ['loader', 'registry', 'isolates', 'llm', 'agent', 'startup', 'batch', 'stress'] as const;
 
 function fmt(n: number): string {
   if (!Number.isFinite(n)) return String(n);
