@@ -51,13 +51,7 @@ export interface BatchSupervisor {
 const log = logger('batch.supervisor');
 
 export async function openBatchSupervisor(options: BatchSupervisorOptions): Promise<BatchSupervisor> {
-  const tools = await openToolRuntime({
-    ...(options.home !== undefined ? { home: options.home } : {}),
-    ...(options.app !== undefined ? { app: options.app } : {}),
-    env: options.env,
-    ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
-    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
-  });
+  const tools = await openToolRuntime(options);
   try {
     const toolService = startToolService({ host: tools.host, registry: tools.session.registry, pool: tools.pool });
     return new Supervisor(options, tools, tools.host.local(), toolService);

@@ -67,14 +67,7 @@ const log = logger('terminal');
 
 /** Open everything an agent session needs. Throws AppError for a bad --app (nothing is written then). */
 export async function openAgentSession(options: AgentSessionOptions): Promise<AgentSession> {
-  const tools = await openToolRuntime({
-    ...(options.home !== undefined ? { home: options.home } : {}),
-    ...(options.app !== undefined ? { app: options.app } : {}),
-    env: options.env,
-    ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
-    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
-    poolStart: 'idle',
-  });
+  const tools = await openToolRuntime({ ...options, poolStart: 'idle' });
   try {
     const terminal = tools.host.local();
     // The runtime makes the terminal a monitor of the agent: its exit notice arrives on EXIT_TOPIC.

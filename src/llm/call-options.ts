@@ -13,6 +13,13 @@ export interface ToolDefinition {
 /** `any` = the model must call some tool; another string = that tool. */
 export type ToolChoice = 'auto' | 'none' | 'any' | (string & {});
 
+/** A ToolChoice in OpenAI's words: `auto`, `none`, `required` (Wippy's `any`), or one tool by name. */
+export function openAIToolChoice(choice: ToolChoice): 'auto' | 'none' | 'required' | { readonly name: string } {
+  if (choice === 'auto') return 'auto';
+  if (choice === 'none') return 'none';
+  return choice === 'any' ? 'required' : { name: choice };
+}
+
 export interface CallOptions {
   /** `chat` (Chat Completions, default) or `responses` (the Responses API, for OpenAI reasoning models). */
   readonly api?: 'chat' | 'responses';

@@ -2,7 +2,7 @@
 // (message mapping of wippy-agent-llm.md §8.2; tool calls of one turn grouped into one assistant message).
 import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { ConversationMessage, FunctionCallMessage } from '../../schemas/llm-messages.js';
-import { chatReasoningEffort, toolParameters, type CallOptions } from './call-options.js';
+import { chatReasoningEffort, openAIToolChoice, toolParameters, type CallOptions } from './call-options.js';
 
 /** Map builder messages to Chat Completions messages. developer → system (compatible servers lack it). */
 export function chatMessages(messages: readonly ConversationMessage[]): ChatCompletionMessageParam[] {
@@ -61,14 +61,8 @@ export function buildChatRequest(model: string, messages: readonly ConversationM
       function: { name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), parameters: toolParameters(t) },
     }));
     if (o.toolChoice !== undefined) {
-      req.tool_choice =
-        o.toolChoice === 'auto'
-          ? 'auto'
-          : o.toolChoice === 'none'
-            ? 'none'
-            : o.toolChoice === 'any'
-            ? 'required'
-            : { type: 'function', function: { name: o.toolChoice } };
+      const choice = openAIToolChoice(o.toolChoice);
+      req.tool_choice = typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
     }
     if (o.parallelToolCalls !== undefined) req.parallel_tool_calls = o.parallelToolCalls;
   }

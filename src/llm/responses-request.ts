@@ -2,7 +2,7 @@
 // `instructions`, the rest `input` items; flat function tools; reasoning effort from thinking_effort.
 import type { ResponseCreateParamsStreaming, ResponseInputItem } from 'openai/resources/responses/responses';
 import type { ConversationMessage } from '../../schemas/llm-messages.js';
-import { responsesReasoningEffort, toolParameters, type CallOptions } from './call-options.js';
+import { openAIToolChoice, responsesReasoningEffort, toolParameters, type CallOptions } from './call-options.js';
 
 export function responsesInput(messages: readonly ConversationMessage[]): { instructions?: string; input: ResponseInputItem[] } {
   const instructions: string[] = [];
@@ -43,14 +43,8 @@ export function buildResponsesRequest(model: string, messages: readonly Conversa
       strict: false,
     }));
     if (o.toolChoice !== undefined) {
-      req.tool_choice =
-        o.toolChoice === 'auto'
-          ? 'auto'
-          : o.toolChoice === 'none'
-            ? 'none'
-            : o.toolChoice === 'any'
-            ? 'required'
-            : { type: 'function', name: o.toolChoice };
+      const choice = openAIToolChoice(o.toolChoice);
+      req.tool_choice = typeof choice === 'string' ? choice : { type: 'function', name: choice.name };
     }
     if (o.parallelToolCalls !== undefined) req.parallel_tool_calls = o.parallelToolCalls;
   }
