@@ -1,39 +1,25 @@
 // The interactive terminal through the real binary with piped stdin/stdout: banner and prompt, a turn,
 // /tools /cost /reset /help, quit and Ctrl-D, and Ctrl-C (SIGINT) canceling a streaming turn.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { reply, startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
-import { cliEnv, startCli } from './cli-process.js';
+import { describe, expect, it } from 'vitest';
+import { reply } from '../support/fake-openai.js';
+import { startCli } from './cli-process.js';
+import { useE2eWorkspace } from './e2e-workspace.js';
 import { messageText } from './scripts.js';
 
 const BANNER = 'dev assistant (quit to exit)\n\n> ';
 
 /** Prompts are counted as "\n> " (a tool description may contain "> "). */
 
-let fake: FakeOpenAI;
-let scratch: string;
-let home: string;
-
-beforeEach(async () => {
-  fake = await startFakeOpenAI();
-  scratch = mkdtempSync(join(tmpdir(), 'micro-agi-e2e-'));
-  home = join(scratch, 'home');
-});
-
-afterEach(async () => {
-  await fake.close();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const ws = useE2eWorkspace();
 
 function repl() {
-  return startCli(['--home', home], cliEnv({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' }));
+  return startCli(['--home', ws.home], ws.env());
 }
 
 describe('the REPL', () => {
   it('shows the banner and prompt, answers a turn, runs the slash commands and says Bye! on quit', async () => {
-    fake.script(
+    ws.fake.script(
       reply.toolCalls([{ id: 'c1', name: 'registry_list', args: { namespace: 'app.tools' } }], { usage: { prompt: 1000, completion: 10 } }),
       reply.text('There are **five** tools.', { usage: { prompt: 1200, completion: 6 } }),
       reply.text('Fresh start.'),
@@ -60,7 +46,7 @@ describe('the REPL', () => {
     c.line('hello again');
     await c.waitFor('Fresh start.\n> ');
     // after /reset the model no longer sees the first exchange
-    const last = fake.requests.at(-1)!.body.messages as { role: string; content: unknown }[];
+    const last = ws.fake.requests.at(-1)!.body.messages as { role: string; content: unknown }[];
     expect(last.filter((m) => m.role !== 'system').map((m) => messageText(m))).toEqual(['hello again']);
 
     c.line('/help');
@@ -78,29 +64,29 @@ describe('the REPL', () => {
     const r = await c.exited;
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`${BANNER}\nBye!\n`);
-    expect(fake.requests).toHaveLength(0);
+    expect(ws.fake.requests).toHaveLength(0);
   });
 
   it('Ctrl-C cancels a streaming answer, keeps the session, and the next prompt is answered', async () => {
-    fake.script(
+    ws.fake.script(
       { type: 'chat', steps: [{ type: 'text', text: 'Once upon a time' }, { type: 'emit', name: 'streaming' }, { type: 'hang' }] },
       reply.text('Second answer.'),
     );
     const c = repl();
     await c.waitFor(BANNER);
     c.line('tell me a very long story');
-    await fake.reached('streaming');
+    await ws.fake.reached('streaming');
     await c.waitFor('Once upon a time');
     c.child.kill('SIGINT');
     await c.waitFor('(turn canceled)', { stream: 'stderr' });
     await c.waitFor('\n> ', { times: 2 });
-    await fake.requests[0]!.done;
-    expect(fake.requests[0]!.closedByClient).toBe(true);
+    await ws.fake.requests[0]!.done;
+    expect(ws.fake.requests[0]!.closedByClient).toBe(true);
 
     c.line('and now?');
     await c.waitFor('Second answer.\n> ');
     // the canceled turn's partial answer is not replayed to the model as if it had been said
-    const second = fake.requests[1]!.body.messages as { role: string; content: unknown }[];
+    const second = ws.fake.requests[1]!.body.messages as { role: string; content: unknown }[];
     expect(second.at(-1)).toMatchObject({ role: 'user' });
     expect(messageText(second.at(-1)).endsWith('and now?')).toBe(true);
     expect(second.some((m) => m.role === 'assistant' && messageText(m).includes('Once upon a time'))).toBe(false);
@@ -120,6 +106,6 @@ describe('the REPL', () => {
     const r = await c.exited;
     expect(r.status).toBe(0);
     expect(r.stdout.endsWith('Bye!\n')).toBe(true);
-    expect(fake.requests).toHaveLength(0);
+    expect(ws.fake.requests).toHaveLength(0);
   });
 });

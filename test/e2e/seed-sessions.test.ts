@@ -2,36 +2,19 @@
 // (doc_search -> create_tool -> load_tool -> the new tool -> answer) and "fetch URL and show my ip".
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { reply, startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
-import { cliEnv, runCli } from './cli-process.js';
+import { reply } from '../support/fake-openai.js';
+import { runCli } from './cli-process.js';
+import { useE2eWorkspace } from './e2e-workspace.js';
 import { lastToolMessage, timeSessionScript } from './scripts.js';
 
-let fake: FakeOpenAI;
-let scratch: string;
-
-beforeEach(async () => {
-  fake = await startFakeOpenAI();
-  scratch = mkdtempSync(join(tmpdir(), 'micro-agi-e2e-'));
-});
-
-afterEach(async () => {
-  await fake.close();
-  rmSync(scratch, { recursive: true, force: true });
-});
-
-function env(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  return cliEnv({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test', ...extra });
-}
+const ws = useE2eWorkspace();
 
 describe('seed session: what time is it?', () => {
   it('searches the docs, creates, loads and calls current_time_utc, and answers with the time', async () => {
-    fake.script(...timeSessionScript());
+    ws.fake.script(...timeSessionScript());
     const before = Date.now();
-    const r = await runCli(['-p', 'what time is it?', '--home', join(scratch, 'home')], env());
+    const r = await runCli(['-p', 'what time is it?', '--home', ws.home], ws.env());
     expect(r.stderr).not.toContain('error');
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n');
@@ -47,14 +30,14 @@ describe('seed session: what time is it?', () => {
     const shown = Date.parse(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/.exec(answer)![0]);
     expect(Math.abs(shown - before)).toBeLessThan(60_000);
     // the model saw the loaded tool offered in the step after load_tool
-    const offered = (fake.requests[3]!.body.tools as { function: { name: string } }[]).map((t) => t.function.name);
+    const offered = (ws.fake.requests[3]!.body.tools as { function: { name: string } }[]).map((t) => t.function.name);
     expect(offered).toContain('current_time_utc');
-    expect(fake.requests[1]!.body.messages.at(-1)).toMatchObject({ role: 'tool' });
+    expect(ws.fake.requests[1]!.body.messages.at(-1)).toMatchObject({ role: 'tool' });
   });
 
   it('--json prints one JSON line per event, ending with the answer and its usage', async () => {
-    fake.script(...timeSessionScript());
-    const r = await runCli(['-p', 'what time is it?', '--json', '--home', join(scratch, 'home')], env());
+    ws.fake.script(...timeSessionScript());
+    const r = await runCli(['-p', 'what time is it?', '--json', '--home', ws.home], ws.env());
     expect(r.status).toBe(0);
     const events = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
     const types = events.map((e) => e.type);
@@ -119,9 +102,9 @@ describe('seed session: fetch URL and show my ip', () => {
   }
 
   it('creates http_get, loads it, fetches the allowed local URL and answers with the ip', async () => {
-    fake.script(...ipScript());
+    ws.fake.script(...ipScript());
     const port = new URL(ipUrl).port;
-    const r = await runCli(['-p', `fetch ${ipUrl} and show my ip`, '--home', join(scratch, 'home')], env({ MICRO_AGI_NET_ALLOW: `127.0.0.1:${port}` }));
+    const r = await runCli(['-p', `fetch ${ipUrl} and show my ip`, '--home', ws.home], ws.env({ MICRO_AGI_NET_ALLOW: `127.0.0.1:${port}` }));
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(
       '  [create_tool] ok\n' + '  [load_tool] ok\n' + '  [+] app.generated:http_get\n' + '  [http_get] ok\n' + 'Your IP is 203.0.113.7.\n',
@@ -129,8 +112,8 @@ describe('seed session: fetch URL and show my ip', () => {
   });
 
   it('without MICRO_AGI_NET_ALLOW the loopback address is refused and the tool reports the error', async () => {
-    fake.script(...ipScript());
-    const r = await runCli(['-p', `fetch ${ipUrl} and show my ip`, '--home', join(scratch, 'home')], env());
+    ws.fake.script(...ipScript());
+    const r = await runCli(['-p', `fetch ${ipUrl} and show my ip`, '--home', ws.home], ws.env());
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^ {2}\[create_tool\] ok\n {2}\[load_tool\] ok\n {2}\[\+\] app\.generated:http_get\n {2}\[http_get\] error: .*(loopback|not allowed).*\n/);
     expect(r.stdout).toContain('I could not fetch it');
