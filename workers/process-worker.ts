@@ -1,5 +1,5 @@
-// Worker entry point for a supervised process: imports the process module and runs its main(ctx).
-// Messages to and from the supervisor are zod-checked here, at the thread boundary.
+// Worker entry point of a process in a thread of its own (dedicated placement): imports the process module
+// and runs its main(ctx). Messages are zod-checked here, at the thread boundary.
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   FromWorkerSchema,
@@ -9,21 +9,13 @@ import {
 } from '../schemas/messages/process.js';
 import { Mailbox } from '../src/host/mailbox.js';
 import type { ProcessContext, ProcessMain } from '../src/host/process-context.js';
+import { processError } from '../src/host/process-error.js';
 
 const port = parentPort;
 if (!port) throw new Error('process-worker must run in a worker thread');
 
 function post(msg: FromWorker): void {
   port!.postMessage(FromWorkerSchema.parse(msg));
-}
-
-function errorData(err: unknown): { message: string; code?: string; stack?: string } {
-  const e = err as { message?: unknown; code?: unknown; stack?: unknown };
-  return {
-    message: typeof e?.message === 'string' ? e.message : String(err),
-    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
-    ...(typeof e?.stack === 'string' ? { stack: e.stack } : {}),
-  };
 }
 
 async function run(): Promise<void> {
@@ -39,6 +31,7 @@ async function run(): Promise<void> {
   });
   const ctx: ProcessContext = {
     pid: data.pid,
+    placement: 'dedicated',
     parent: data.parent,
     args: data.args,
     signal: cancel.signal,
@@ -62,5 +55,5 @@ async function run(): Promise<void> {
 }
 
 run().catch((err: unknown) => {
-  post({ type: 'crash', error: errorData(err) });
+  post({ type: 'crash', error: processError(err) });
 });

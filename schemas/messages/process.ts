@@ -1,5 +1,5 @@
-// Messages crossing the supervisor <-> process-worker boundary, checked with zod on both sides.
-// The envelope is validated; payloads are opaque structured-clone data owned by the topic's protocol.
+// Messages crossing the supervisor <-> process-worker and supervisor <-> process-host-thread boundaries,
+// checked with zod on both sides. Envelopes are validated; payloads are opaque structured-clone data.
 import { z } from 'zod';
 
 export const PidSchema = z.string().regex(/^<\d+\.\d+>$/, 'pid must look like <0.12>');
@@ -33,6 +33,34 @@ export const ProcessWorkerDataSchema = z.object({
   args: z.unknown(),
 });
 export type ProcessWorkerData = z.infer<typeof ProcessWorkerDataSchema>;
+
+/** The error a process died of, as it crosses a thread. */
+export const ProcessErrorSchema = z.object({ message: z.string(), code: z.string().optional(), stack: z.string().optional() });
+
+/**
+ * Supervisor -> process host thread (shared placement: many processes on one worker thread).
+ * Every message names the process it is about; `preload` imports a process module ahead of its first start.
+ */
+export const ToHostThreadSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), pid: PidSchema, parent: PidSchema, module: z.string().min(1), args: z.unknown() }),
+  z.object({ type: z.literal('preload'), module: z.string().min(1) }),
+  z.object({ type: z.literal('deliver'), pid: PidSchema, from: PidSchema, topic: TopicSchema, payload: z.unknown() }),
+  z.object({ type: z.literal('cancel'), pid: PidSchema, reason: z.string() }),
+  /** Cooperative kill: the process's signal aborts and the thread forgets it (its later messages are dropped). */
+  z.object({ type: z.literal('kill'), pid: PidSchema, reason: z.string() }),
+]);
+export type ToHostThread = z.infer<typeof ToHostThreadSchema>;
+
+/** Process host thread -> supervisor. */
+export const FromHostThreadSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), pid: PidSchema }),
+  z.object({ type: z.literal('send'), pid: PidSchema, to: PidSchema, topic: TopicSchema, payload: z.unknown() }),
+  z.object({ type: z.literal('exit'), pid: PidSchema, result: z.unknown().optional() }),
+  z.object({ type: z.literal('crash'), pid: PidSchema, error: ProcessErrorSchema }),
+  /** The answer to `preload`: the module is imported (or failed to, with the reason). */
+  z.object({ type: z.literal('preloaded'), module: z.string().min(1), error: z.string().optional() }),
+]);
+export type FromHostThread = z.infer<typeof FromHostThreadSchema>;
 
 /** The exit notice delivered to monitors on topic EXIT_TOPIC. */
 export const ExitNoticeSchema = z.object({

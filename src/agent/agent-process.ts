@@ -1,5 +1,5 @@
-// The agent process (run in its own worker by host.spawn): opens its session, announces `ready`, then
-// serves terminal inputs — prompts and resets in order, cancel and queries at once — until stop.
+// The agent process (host.spawn: its own worker, or a shared process host thread): opens its session,
+// announces `ready`, then serves terminal inputs — prompts and resets in order, cancel and queries at once — until stop.
 import { AGENT_INPUT_TOPIC, AgentInputSchema, type AgentInput } from '../../schemas/messages/agent.js';
 import { EXIT_TOPIC } from '../../schemas/messages/process.js';
 import { errorMessage } from '../errors/app-error.js';
@@ -13,6 +13,12 @@ import { ToolServiceClient } from './tool-service-client.js';
 import { TurnQueue } from './turn-queue.js';
 
 const log = logger('agent.process');
+
+/**
+ * On a shared host thread the registry stays open this long after the thread's last session closes, so the
+ * next agent process (the next batch prompt) joins it instead of reloading the app and reopening SQLite.
+ */
+const SHARED_REGISTRY_IDLE_MS = 30_000;
 
 function info(session: AgentSession, what: 'tools' | 'cost'): unknown {
   if (what === 'cost') return session.llm.usage();
@@ -40,7 +46,7 @@ async function guardedTurn(session: AgentSession, client: ToolServiceClient, inp
 export async function main(ctx: ProcessContext): Promise<unknown> {
   const args = AgentArgsSchema.parse(ctx.args);
   const emit = eventSender(ctx, args.terminal);
-  const session = await openAgentSession(args);
+  const session = await openAgentSession(args, ctx.placement === 'shared' ? { keepRegistryIdleMs: SHARED_REGISTRY_IDLE_MS } : {});
   const life = new AbortController();
   const onCancel = (): void => life.abort();
   ctx.signal.addEventListener('abort', onCancel, { once: true });

@@ -2,8 +2,8 @@
 // tools loaded during the session, the compiled tool set and the generated-tool index of the system prompt.
 import { randomUUID } from 'node:crypto';
 import type { ToolCallContext } from '../../schemas/messages/agent.js';
-import { Conversation, createLlm, type ConversationMessage, type Llm } from '../llm/index.js';
-import { openAppRegistry } from '../registry/open-app-registry.js';
+import { Conversation, CostMeter, createLlm, type ConversationMessage, type Llm } from '../llm/index.js';
+import { acquireAppRegistry } from '../registry/shared-app-registry.js';
 import type { Registry, Snapshot } from '../registry/types.js';
 import { logger } from '../log/logger.js';
 import type { AgentArgs } from './agent-args.js';
@@ -45,7 +45,7 @@ export class AgentSession {
     this.limits = limits;
     this.#tools = this.#compile();
     this.#toolIndexFrom = registry.current();
-    this.#toolIndex = generatedToolIndex(registry);
+    this.#toolIndex = toolIndexOf(registry, this.#toolIndexFrom);
   }
 
   get tools(): ToolSet {
@@ -73,7 +73,7 @@ export class AgentSession {
     const snapshot = this.registry.current();
     const from = this.#toolsFrom;
     if (from && from.snapshot === snapshot && from.loaded === this.#loaded.length) return this.#tools;
-    const set = compileTools(snapshot, this.spec.tools, this.#loaded);
+    const set = compiledTools(snapshot, this.spec, this.#loaded);
     this.#toolsFrom = { snapshot, loaded: this.#loaded.length };
     for (const s of set.skipped) {
       const key = `${s.id}\n${s.reason}`;
@@ -108,7 +108,7 @@ export class AgentSession {
     const snapshot = await this.registry.refresh();
     if (snapshot === this.#toolIndexFrom) return;
     this.#toolIndexFrom = snapshot;
-    this.#toolIndex = generatedToolIndex(this.registry);
+    this.#toolIndex = toolIndexOf(this.registry, snapshot);
   }
 
   async close(): Promise<void> {
@@ -116,13 +116,81 @@ export class AgentSession {
   }
 }
 
-/** Open the registry on the shared store, the LLM, and the agent named in `args`. Throws AppError on bad config. */
-export async function openAgentSession(args: AgentArgs): Promise<AgentSession> {
-  const { registry } = await openAppRegistry(args.appDir, args.home);
+/** A session's own view of a shared Llm: generate and resolve go through it, usage() counts this session's steps only. */
+function meteredLlm(shared: Llm): Llm {
+  const meter = new CostMeter();
+  const metered = async (outcome: ReturnType<Llm['generate']>): ReturnType<Llm['generate']> => {
+    const o = await outcome;
+    if (o.ok) meter.add(o.response.model, o.response.tokens, o.response.cost);
+    return o;
+  };
+  return {
+    resolve: (model) => shared.resolve(model),
+    generate: (input, request) => metered(shared.generate(input, request)),
+    model(name) {
+      const bound = shared.model(name);
+      return { card: bound.card, generate: (input, request) => metered(bound.generate(input, request)) };
+    },
+    usage: () => meter.snapshot(),
+  };
+}
+
+/**
+ * What sessions of one thread share (shared placement: many agent processes on a host thread). Snapshots
+ * are immutable, so what is derived from one snapshot alone is computed once per thread: the generated-tool
+ * index and the compiled tool sets (keyed by the agent's selectors and the loaded ids).
+ */
+const toolIndexes = new WeakMap<Snapshot, string>();
+const toolSets = new WeakMap<Snapshot, Map<string, ToolSet>>();
+
+function toolIndexOf(registry: Registry, snapshot: Snapshot): string {
+  // registry.current() is `snapshot` here: the index reads the registry's head and its history.
+  let index = toolIndexes.get(snapshot);
+  if (index === undefined || registry.current() !== snapshot) {
+    index = generatedToolIndex(registry);
+    if (registry.current() === snapshot) toolIndexes.set(snapshot, index);
+  }
+  return index;
+}
+
+function compiledTools(snapshot: Snapshot, spec: AgentSpec, loaded: readonly string[]): ToolSet {
+  let sets = toolSets.get(snapshot);
+  if (!sets) toolSets.set(snapshot, (sets = new Map()));
+  const key = `${JSON.stringify(spec.tools)}\n${loaded.join('\n')}`;
+  let set = sets.get(key);
+  if (!set) sets.set(key, (set = compileTools(snapshot, spec.tools, loaded)));
+  return set;
+}
+
+export interface OpenSessionOptions {
+  /**
+   * Keep the registry open this long after the last session of this thread closes, for the next one
+   * (default 0: closed with the session). Shared-placement agent processes set it; see shared-app-registry.ts.
+   */
+  readonly keepRegistryIdleMs?: number;
+}
+
+/**
+ * Open the registry on the shared store (joining this thread's open one for the same home and app), the LLM,
+ * and the agent named in `args`. Throws AppError on bad config. The conversation, the loaded tools and the
+ * LLM's usage meter are the session's own.
+ */
+export async function openAgentSession(args: AgentArgs, options: OpenSessionOptions = {}): Promise<AgentSession> {
+  const lease = await acquireAppRegistry(args.appDir, args.home, {
+    ...(options.keepRegistryIdleMs !== undefined ? { keepIdleMs: options.keepRegistryIdleMs } : {}),
+  });
+  const { registry } = lease;
   try {
     const configured = loadAgentSpec(registry.current(), args.agentId).model;
-    const models = modelsWithOverride(() => registry.current(), configured, args.model);
-    const llm = createLlm({ models, env: args.env });
+    // The LLM client (providers, HTTP clients, the model source) is shared by the sessions of this thread
+    // with the same model settings; each session meters its own usage through its own wrapper.
+    const key = JSON.stringify(['llm', configured, args.model ?? null, args.env]);
+    let shared = lease.cache.get(key) as Llm | undefined;
+    if (!shared) {
+      shared = createLlm({ models: modelsWithOverride(() => registry.current(), configured, args.model), env: args.env });
+      lease.cache.set(key, shared);
+    }
+    const llm = meteredLlm(shared);
     const spec = loadAgentSpec(registry.current(), args.agentId, args.model);
     llm.resolve(spec.model); // an unknown model fails the start, naming the known ones
     return new AgentSession(registry, llm, spec, {

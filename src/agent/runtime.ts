@@ -1,11 +1,11 @@
-// The supervisor side of the agent: starts the tool service and spawns the agent process in its own
-// worker; the CLI talks to it with send(AgentInput) and receives AgentEvents at the terminal pid.
+// The supervisor side of the agent: starts the tool service and spawns the agent process (its own worker,
+// or a shared process host thread); the CLI talks to it with send(AgentInput) and receives AgentEvents at the terminal pid.
 import { AGENT_INPUT_TOPIC, AgentInputSchema, type AgentInput } from '../../schemas/messages/agent.js';
 import type { ExitNotice } from '../../schemas/messages/process.js';
-import type { Pid, ProcessHost } from '../host/process-host.js';
+import type { Pid, Placement, ProcessHost } from '../host/process-host.js';
 import type { IsolatePool } from '../isolates/pool.js';
 import { distPath } from '../paths.js';
-import type { Registry } from '../registry/types.js';
+import type { Registry, Snapshot } from '../registry/types.js';
 import { DEFAULT_AGENT_ID, DEFAULT_MAX_STEPS, type AgentArgs } from './agent-args.js';
 import { providerEnv } from './agent-env.js';
 import { startToolService, type ToolService } from './tool-service.js';
@@ -40,6 +40,11 @@ export interface AgentRuntimeOptions {
   readonly module?: string;
   /** A tool service to share (batch: one for every agent); the runtime then neither starts nor stops it. */
   readonly toolService?: ToolService;
+  /**
+   * Where the agent process runs (default 'dedicated': a worker of its own, what the interactive CLI uses).
+   * 'shared' puts it on one of the host's process host threads: nearly free to start once warm (batch).
+   */
+  readonly placement?: Placement;
 }
 
 export interface AgentRuntime {
@@ -51,6 +56,19 @@ export interface AgentRuntime {
   exited(): Promise<ExitNotice>;
   /** Ask the agent to stop (kill after the grace period), then stop the tool service. */
   stop(): Promise<ExitNotice>;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** providerEnv per (snapshot, env object): a batch spawns one agent per prompt with the same two. */
+const providerEnvs = new WeakMap<Snapshot, WeakMap<Env, Record<string, string>>>();
+
+function agentEnv(env: Env, snapshot: Snapshot): Record<string, string> {
+  let byEnv = providerEnvs.get(snapshot);
+  if (!byEnv) providerEnvs.set(snapshot, (byEnv = new WeakMap()));
+  let out = byEnv.get(env);
+  if (!out) byEnv.set(env, (out = providerEnv(env, snapshot)));
+  return out;
 }
 
 export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
@@ -72,7 +90,7 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     toolService: service.pid,
     terminal: options.terminal,
     maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
-    env: providerEnv(options.env, options.registry.current()),
+    env: agentEnv(options.env, options.registry.current()),
     ...(options.model !== undefined ? { model: options.model } : {}),
     ...(options.compressAt !== undefined ? { compressAt: options.compressAt } : {}),
     ...(options.compressChars !== undefined ? { compressChars: options.compressChars } : {}),
@@ -83,6 +101,7 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       module: options.module ?? distPath('workers/agent-worker.js'),
       args,
       monitors: [options.terminal],
+      placement: options.placement ?? 'dedicated',
     });
   } catch (err) {
     void stopService();

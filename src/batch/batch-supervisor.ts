@@ -1,13 +1,14 @@
 // The supervisor side of a batch: ONE registry (store), ONE isolate pool + draft pool and ONE tool
-// service shared by every agent process; spawns agent processes and routes their events by pid.
+// service shared by every agent process; spawns agent processes (on warm shared host threads) and routes their events by pid.
 import { AGENT_EVENT_TOPIC, AgentEventSchema, type AgentEvent, type AgentInput } from '../../schemas/messages/agent.js';
 import { EXIT_TOPIC, ExitNoticeSchema, type ExitNotice } from '../../schemas/messages/process.js';
 import { DEFAULT_MAX_STEPS } from '../agent/agent-args.js';
 import { startAgentRuntime } from '../agent/runtime.js';
 import { startToolService, type ToolService } from '../agent/tool-service.js';
 import { openToolRuntime, type ToolRuntime, type ToolRuntimeOptions } from '../cli/tool-runtime.js';
-import type { LocalProcess, Pid } from '../host/process-host.js';
+import type { LocalProcess, Pid, Placement } from '../host/process-host.js';
 import { logger } from '../log/logger.js';
+import { distPath } from '../paths.js';
 import type { Registry } from '../registry/types.js';
 
 /** The tool runtime's options (--home, --app, env, pool size, warnings) plus what each agent gets. */
@@ -20,6 +21,12 @@ export interface BatchSupervisorOptions extends ToolRuntimeOptions {
   readonly stopGraceMs?: number;
   /** Agent process module (default dist/workers/agent-worker.js). */
   readonly agentModule?: string;
+  /**
+   * Where agent processes run (default 'shared': many per process host thread, started before the first
+   * prompt with the agent module already imported, so a prompt costs no thread start-up). 'dedicated'
+   * gives each prompt a worker of its own (slower to start; kill then terminates the worker).
+   */
+  readonly agentPlacement?: Placement;
 }
 
 /** What happens to one agent process, as the supervisor sees it. */
@@ -41,6 +48,8 @@ export interface BatchSupervisor {
   readonly home: string;
   readonly registry: Registry;
   readonly toolService: ToolService;
+  /** Where agent processes run (BatchSupervisorOptions.agentPlacement). */
+  readonly placement: Placement;
   /** Spawn one agent process (its own conversation) using the shared tool service. */
   spawnAgent(listener: AgentListener): BatchAgent;
   /** Agent processes alive now. */
@@ -53,8 +62,12 @@ const log = logger('batch.supervisor');
 export async function openBatchSupervisor(options: BatchSupervisorOptions): Promise<BatchSupervisor> {
   const tools = await openToolRuntime(options);
   try {
+    const shared = (options.agentPlacement ?? 'shared') === 'shared';
+    if (shared) await tools.host.warm({ preload: [options.agentModule ?? distPath('workers/agent-worker.js')] });
     const toolService = startToolService({ host: tools.host, registry: tools.session.registry, pool: tools.pool });
-    return new Supervisor(options, tools, tools.host.local(), toolService);
+    const supervisor = new Supervisor(options, tools, tools.host.local(), toolService);
+    if (shared) await supervisor.warmAgents();
+    return supervisor;
   } catch (err) {
     await tools.close();
     throw err;
@@ -64,6 +77,7 @@ export async function openBatchSupervisor(options: BatchSupervisorOptions): Prom
 class Supervisor implements BatchSupervisor {
   readonly home: string;
   readonly registry: Registry;
+  readonly placement: Placement;
   readonly #listeners = new Map<Pid, AgentListener>();
   readonly #alive = new Set<Pid>();
   readonly #pumping: Promise<void>;
@@ -78,6 +92,7 @@ class Supervisor implements BatchSupervisor {
     const session = tools.session;
     this.home = session.home;
     this.registry = session.registry;
+    this.placement = options.agentPlacement ?? 'shared';
     this.#pumping = this.#pump();
   }
 
@@ -111,6 +126,7 @@ class Supervisor implements BatchSupervisor {
       terminal: this.terminal.pid,
       toolService: this.toolService,
       maxSteps: this.options.maxSteps ?? DEFAULT_MAX_STEPS,
+      placement: this.placement,
       ...(this.options.model !== undefined ? { model: this.options.model } : {}),
       ...(this.options.agentModule !== undefined ? { module: this.options.agentModule } : {}),
       ...(this.options.stopGraceMs !== undefined ? { stopGraceMs: this.options.stopGraceMs } : {}),
@@ -120,6 +136,18 @@ class Supervisor implements BatchSupervisor {
     this.#alive.add(pid);
     void runtime.exited().then(() => this.#alive.delete(pid));
     return { pid, send: (input) => runtime.send(input), exited: () => runtime.exited(), stop: () => runtime.stop() };
+  }
+
+  /**
+   * One throw-away agent per host thread, opened and stopped before the first prompt: each thread then holds
+   * the app registry open (kept idle, see agent-process.ts) and has run the session code once, so the first
+   * wave of prompts starts as cheaply as the later ones. A warm-up agent that fails is ignored (the prompts
+   * will report the same failure as their own).
+   */
+  async warmAgents(): Promise<void> {
+    const ignore: AgentListener = { event: () => {}, exited: () => {} };
+    const agents = Array.from({ length: this.tools.host.hostThreads() }, () => this.spawnAgent(ignore));
+    await Promise.all(agents.map((a) => a.stop()));
   }
 
   agents(): number {

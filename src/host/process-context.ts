@@ -3,8 +3,16 @@
 import type { Message } from './mailbox.js';
 import type { Pid } from './pid.js';
 
+/**
+ * Where a worker process runs: 'dedicated' = a worker thread of its own (kill terminates it); 'shared' = one
+ * of the host's process host threads, beside other processes (cheap to start; kill is cooperative).
+ */
+export type Placement = 'dedicated' | 'shared';
+
 export interface ProcessContext<Args = unknown> {
   readonly pid: Pid;
+  /** Where the process runs (undefined for local processes on the supervisor thread). */
+  readonly placement?: Placement;
   readonly parent: Pid;
   readonly args: Args;
   /** Aborted when the host cancels this process (shutdown, Ctrl-C, a supervisor decision). */

@@ -1,5 +1,6 @@
-// The supervisor's process host: pids, worker processes, local processes, send/listen by topic,
-// monitors with exit notices, cancellation and clean shutdown. Every cross-thread message is zod-checked.
+// The supervisor's process host: pids, worker processes (dedicated or shared placement), local processes,
+// send/listen by topic, monitors with exit notices, cancellation and shutdown. Cross-thread messages are zod-checked.
+import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import {
@@ -7,13 +8,15 @@ import {
   FromWorkerSchema,
   ToWorkerSchema,
   type ExitNotice,
+  type FromHostThread,
   type ToWorker,
 } from '../../schemas/messages/process.js';
 import { distPath } from '../paths.js';
 import { logger } from '../log/logger.js';
+import { HostThreadGroup, type HostThread } from './host-thread-group.js';
 import { Mailbox, type Message } from './mailbox.js';
 import { PidAllocator, type Pid } from './pid.js';
-import type { ProcessContext } from './process-context.js';
+import type { Placement, ProcessContext } from './process-context.js';
 import { isAlive, type ExitReason, type ProcessState } from './process-state.js';
 
 export interface ProcessHostOptions {
@@ -23,6 +26,10 @@ export interface ProcessHostOptions {
   readonly mailboxCapacity?: number;
   /** Grace period for processes to exit on shutdown before they are terminated (default 2,000 ms). */
   readonly shutdownGraceMs?: number;
+  /** Process host threads for shared placement, started as needed or by warm() (default os.availableParallelism()). */
+  readonly hostThreads?: number;
+  /** Entry script of a process host thread (default: the compiled workers/process-host-thread.js). */
+  readonly hostThreadScript?: string;
 }
 
 export interface SpawnOptions<Args> {
@@ -33,8 +40,20 @@ export interface SpawnOptions<Args> {
   readonly parent?: Pid;
   /** Pids that receive an exit notice on EXIT_TOPIC when this process ends. */
   readonly monitors?: readonly Pid[];
-  /** Node worker resource limits (JS heap only). */
+  /**
+   * 'dedicated' (default): a worker thread of its own, started for this process (tens of ms and its own
+   * module imports). 'shared': one of the host's process host threads, beside other processes: starting
+   * costs almost nothing once the thread is warm, but kill() is cooperative (see kill) and a process that
+   * never yields blocks its neighbours, so only trusted modules (the agent loop) may run shared.
+   */
+  readonly placement?: Placement;
+  /** Node worker resource limits (JS heap only; dedicated placement only: a shared thread's heap is shared). */
   readonly resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
+}
+
+export interface WarmOptions {
+  /** Process modules (paths or file URLs) to import on every host thread now, so first starts skip the import. */
+  readonly preload?: readonly string[];
 }
 
 /** A process living on the supervisor thread (the terminal is one). */
@@ -47,6 +66,8 @@ interface ProcessRecord {
   readonly pid: Pid;
   state: ProcessState;
   readonly worker?: Worker;
+  /** The host thread of a shared-placement process. */
+  readonly thread?: HostThread;
   readonly mailbox?: Mailbox;
   readonly cancel?: AbortController;
   readonly exited: Promise<ExitNotice>;
@@ -59,6 +80,7 @@ export class ProcessHost {
   readonly #monitors = new Map<Pid, Set<Pid>>();
   readonly #options: Required<ProcessHostOptions>;
   readonly #log = logger('host');
+  readonly #threads: HostThreadGroup;
   readonly rootPid: Pid;
   #closing = false;
 
@@ -67,15 +89,25 @@ export class ProcessHost {
       workerScript: options.workerScript ?? distPath('workers/process-worker.js'),
       mailboxCapacity: options.mailboxCapacity ?? 10_000,
       shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
+      hostThreads: options.hostThreads ?? os.availableParallelism(),
+      hostThreadScript: options.hostThreadScript ?? distPath('workers/process-host-thread.js'),
     };
+    this.#threads = new HostThreadGroup({
+      size: this.#options.hostThreads,
+      script: this.#options.hostThreadScript,
+      onMessage: (thread, msg) => this.#fromThread(thread, msg),
+      onInvalid: (thread, raw) => this.#invalidFromThread(thread, raw),
+      onDeath: (thread, message) => this.#threadDied(thread, message),
+    });
     this.rootPid = this.#pids.next();
   }
 
-  /** Spawn a process in its own worker thread. */
+  /** Spawn a process in its own worker thread (default) or on a shared process host thread (`placement: 'shared'`). */
   spawn<Args>(options: SpawnOptions<Args>): Pid {
     if (this.#closing) throw new Error('process host is shutting down');
+    const moduleUrl = moduleHref(options.module);
+    if (options.placement === 'shared') return this.#spawnShared(options, moduleUrl);
     const pid = this.#pids.next();
-    const moduleUrl = options.module.startsWith('file:') ? options.module : pathToFileURL(options.module).href;
     const worker = new Worker(this.#options.workerScript, {
       workerData: { pid, parent: options.parent ?? this.rootPid, module: moduleUrl, args: options.args ?? null },
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
@@ -93,6 +125,31 @@ export class ProcessHost {
         ...(reason === 'crash' ? { error: { message: `worker exited with code ${code}` } } : {}),
       });
     });
+    return pid;
+  }
+
+  /**
+   * Start every process host thread now (shared placement) and import `preload` on each, so the first
+   * shared processes start warm. Resolves when the threads have loaded the modules (failures are logged).
+   */
+  async warm(options: WarmOptions = {}): Promise<void> {
+    if (this.#closing) throw new Error('process host is shutting down');
+    await this.#threads.warm((options.preload ?? []).map(moduleHref));
+  }
+
+  /** Process host threads running now (shared placement). */
+  hostThreads(): number {
+    return this.#threads.size;
+  }
+
+  #spawnShared<Args>(options: SpawnOptions<Args>, moduleUrl: string): Pid {
+    const pid = this.#pids.next();
+    const thread = this.#threads.pick();
+    // Posted first: args that cannot cross a thread throw here, before the process exists.
+    thread.post({ type: 'start', pid, parent: options.parent ?? this.rootPid, module: moduleUrl, args: options.args ?? null });
+    thread.add(pid);
+    this.#record(pid, { thread });
+    for (const m of options.monitors ?? []) this.monitor(m, pid);
     return pid;
   }
 
@@ -120,8 +177,12 @@ export class ProcessHost {
     const rec = this.#procs.get(to);
     if (!rec || !isAlive(rec.state)) return false;
     if (rec.mailbox) return rec.mailbox.deliver({ from, topic, payload });
-    const msg: ToWorker = { type: 'deliver', from, topic, payload };
     try {
+      if (rec.thread) {
+        rec.thread.post({ type: 'deliver', pid: to, from, topic, payload });
+        return true;
+      }
+      const msg: ToWorker = { type: 'deliver', from, topic, payload };
       rec.worker!.postMessage(ToWorkerSchema.parse(msg));
       return true;
     } catch (err) {
@@ -162,17 +223,32 @@ export class ProcessHost {
     const rec = this.#procs.get(pid);
     if (!rec || !isAlive(rec.state)) return false;
     if (rec.cancel) rec.cancel.abort(reason);
+    else if (rec.thread) rec.thread.post({ type: 'cancel', pid, reason });
     else rec.worker!.postMessage(ToWorkerSchema.parse({ type: 'cancel', reason }));
     return true;
   }
 
-  /** Stop a process at once (terminates its worker). */
+  /**
+   * Stop a process at once. Dedicated: its worker is terminated. Shared: cooperative, since the thread hosts
+   * others: the process's signal aborts, its mailbox closes and it is reported ended now; whatever it still
+   * runs is not stopped, but its later sends and its exit are dropped. A shared process stuck in a loop
+   * holds its thread until the host shuts down (which terminates the threads).
+   */
   async kill(pid: Pid, reason: ExitReason = 'killed'): Promise<ExitNotice | undefined> {
     const rec = this.#procs.get(pid);
     if (!rec || !isAlive(rec.state)) return rec?.state.status === 'exited' ? rec.state.notice : undefined;
     rec.state = { status: 'stopping', reason };
     if (rec.worker) await rec.worker.terminate();
-    else this.#finish(rec, { pid, reason });
+    else {
+      if (rec.thread && !rec.thread.dead) {
+        try {
+          rec.thread.post({ type: 'kill', pid, reason });
+        } catch (err) {
+          this.#log.warn({ err, pid }, 'kill could not reach the process host thread');
+        }
+      }
+      this.#finish(rec, { pid, reason });
+    }
     return rec.exited;
   }
 
@@ -181,7 +257,10 @@ export class ProcessHost {
     return [...this.#procs.values()].filter((r) => isAlive(r.state)).map((r) => r.pid);
   }
 
-  /** Cancel everything, give worker processes a grace period, then terminate what is left; local processes end too. */
+  /**
+   * Cancel everything, give worker processes a grace period, then terminate what is left (shared ones are
+   * killed, then their host threads terminated); local processes end too.
+   */
   async shutdown(): Promise<void> {
     this.#closing = true;
     const live = [...this.#procs.values()].filter((r) => isAlive(r.state));
@@ -190,13 +269,14 @@ export class ProcessHost {
     const grace = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, this.#options.shutdownGraceMs);
     });
-    await Promise.race([Promise.all(live.filter((r) => r.worker).map((r) => r.exited)), grace]);
-    for (const r of live) if (!r.worker && isAlive(r.state)) this.#finish(r, { pid: r.pid, reason: 'shutdown' });
+    await Promise.race([Promise.all(live.filter((r) => r.worker || r.thread).map((r) => r.exited)), grace]);
+    for (const r of live) if (!r.worker && !r.thread && isAlive(r.state)) this.#finish(r, { pid: r.pid, reason: 'shutdown' });
     clearTimeout(timer);
     await Promise.all(live.filter((r) => isAlive(r.state)).map((r) => this.kill(r.pid, 'shutdown')));
+    await this.#threads.terminate();
   }
 
-  #record(pid: Pid, parts: { worker?: Worker; mailbox?: Mailbox; cancel?: AbortController }): ProcessRecord {
+  #record(pid: Pid, parts: { worker?: Worker; thread?: HostThread; mailbox?: Mailbox; cancel?: AbortController }): ProcessRecord {
     let resolveExit!: (n: ExitNotice) => void;
     const exited = new Promise<ExitNotice>((r) => (resolveExit = r));
     const rec: ProcessRecord = { pid, state: { status: 'starting' }, ...parts, exited, resolveExit };
@@ -235,9 +315,49 @@ export class ProcessHost {
     }
   }
 
+  /** A message from a host thread about one of its processes; dropped once that process has ended (killed). */
+  #fromThread(thread: HostThread, msg: Exclude<FromHostThread, { type: 'preloaded' }>): void {
+    const rec = this.#procs.get(msg.pid);
+    if (!rec || rec.thread !== thread || rec.state.status === 'exited') return;
+    switch (msg.type) {
+      case 'ready':
+        if (rec.state.status === 'starting') rec.state = { status: 'running' };
+        return;
+      case 'send':
+        this.send(rec.pid, msg.to, msg.topic, msg.payload);
+        return;
+      case 'exit':
+        this.#finish(rec, { pid: rec.pid, reason: 'normal', ...(msg.result !== undefined ? { result: msg.result } : {}) });
+        return;
+      case 'crash':
+        this.#finish(rec, {
+          pid: rec.pid,
+          reason: 'crash',
+          error: { message: msg.error.message, ...(msg.error.code ? { code: msg.error.code } : {}) },
+        });
+        return;
+    }
+  }
+
+  /** A malformed message from a host thread: the process it names (if any) is killed as crashed, like a dedicated one. */
+  #invalidFromThread(thread: HostThread, raw: unknown): void {
+    const pid = (raw as { pid?: unknown } | null)?.pid;
+    this.#log.error({ thread: thread.id, pid }, 'invalid message from a process host thread');
+    if (typeof pid === 'string' && thread.pids.has(pid)) void this.kill(pid, 'crash');
+  }
+
+  /** Every process of a host thread that died gets a crash notice. */
+  #threadDied(thread: HostThread, message: string): void {
+    for (const pid of [...thread.pids]) {
+      const rec = this.#procs.get(pid);
+      if (rec) this.#finish(rec, { pid, reason: 'crash', error: { message: `its process host thread died: ${message}` } });
+    }
+  }
+
   #finish(rec: ProcessRecord, notice: ExitNotice): void {
     if (rec.state.status === 'exited') return;
     rec.state = { status: 'exited', notice };
+    rec.thread?.remove(rec.pid);
     rec.mailbox?.close();
     rec.cancel?.abort('exited');
     if (notice.reason === 'crash') this.#log.warn({ pid: rec.pid, error: notice.error }, 'process crashed');
@@ -248,4 +368,8 @@ export class ProcessHost {
   }
 }
 
-export type { Message, Pid };
+function moduleHref(module: string): string {
+  return module.startsWith('file:') ? module : pathToFileURL(module).href;
+}
+
+export type { Message, Pid, Placement };

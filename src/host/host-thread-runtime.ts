@@ -1,0 +1,130 @@
+// The inside of a process host thread (shared placement): many processes, each with its own pid, mailbox
+// and cancel signal, on one worker thread. Every message is zod-checked here and carries the pid it is for.
+import type { MessagePort } from 'node:worker_threads';
+import {
+  FromHostThreadSchema,
+  ToHostThreadSchema,
+  type FromHostThread,
+  type ToHostThread,
+} from '../../schemas/messages/process.js';
+import { logger } from '../log/logger.js';
+import { Mailbox } from './mailbox.js';
+import type { Pid } from './pid.js';
+import type { ProcessContext, ProcessMain } from './process-context.js';
+import { processError } from './process-error.js';
+
+interface Hosted {
+  readonly mailbox: Mailbox;
+  readonly cancel: AbortController;
+}
+
+/** The part of a MessagePort the runtime uses (a real parentPort in the thread; a fake in unit tests). */
+export type HostThreadPort = Pick<MessagePort, 'postMessage' | 'on'>;
+
+const log = logger('host.thread');
+
+/**
+ * Serve the supervisor on `port` until the thread ends. A process whose main throws (or rejects) crashes
+ * alone; a process that never yields blocks its neighbours (only trusted modules run here: see
+ * DEVELOPERS.md, "Shared placement").
+ */
+export function runHostThread(port: HostThreadPort): void {
+  const procs = new Map<Pid, Hosted>();
+
+  const post = (msg: FromHostThread): void => {
+    port.postMessage(FromHostThreadSchema.parse(msg));
+  };
+
+  /** Forget a process (exit, crash, kill): its later sends are refused, its mailbox and signal end. */
+  const forget = (pid: Pid, reason: string): boolean => {
+    const hosted = procs.get(pid);
+    if (!hosted) return false;
+    procs.delete(pid);
+    hosted.mailbox.close();
+    hosted.cancel.abort(reason);
+    return true;
+  };
+
+  const start = (msg: Extract<ToHostThread, { type: 'start' }>): void => {
+    const { pid } = msg;
+    const mailbox = new Mailbox();
+    const cancel = new AbortController();
+    const hosted: Hosted = { mailbox, cancel };
+    procs.set(pid, hosted);
+    const alive = (): boolean => procs.get(pid) === hosted;
+    const ctx: ProcessContext = {
+      pid,
+      placement: 'shared',
+      parent: msg.parent,
+      args: msg.args,
+      signal: cancel.signal,
+      send(to, topic, payload) {
+        if (!alive()) return false;
+        try {
+          post({ type: 'send', pid, to, topic, payload });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      listen: (topic, signal) => mailbox.listen(topic, signal ?? cancel.signal),
+      receive: async (topic, signal) => (await mailbox.next(topic, signal ?? cancel.signal)).value,
+    };
+    void (async () => {
+      const mod = (await import(msg.module)) as { main?: ProcessMain };
+      if (typeof mod.main !== 'function') throw new Error(`process module ${msg.module} does not export main(ctx)`);
+      if (!alive()) return;
+      post({ type: 'ready', pid });
+      return { result: await mod.main(ctx) };
+    })().then(
+      (done) => {
+        if (!done || !alive()) return; // killed meanwhile: the supervisor already reported its end
+        forget(pid, 'exited');
+        try {
+          post({ type: 'exit', pid, ...(done.result !== undefined ? { result: done.result } : {}) });
+        } catch (err) {
+          // e.g. a result that cannot be cloned: the process failed to report, so it crashed
+          post({ type: 'crash', pid, error: processError(err) });
+        }
+      },
+      (err: unknown) => {
+        if (!forget(pid, 'crashed')) return;
+        post({ type: 'crash', pid, error: processError(err) });
+      },
+    );
+  };
+
+  const preload = (module: string): void => {
+    import(module).then(
+      () => post({ type: 'preloaded', module }),
+      (err: unknown) => post({ type: 'preloaded', module, error: processError(err).message }),
+    );
+  };
+
+  port.on('message', (raw: unknown) => {
+    const parsed = ToHostThreadSchema.safeParse(raw);
+    if (!parsed.success) {
+      // The supervisor only sends validated messages: anything else is a bug, reported and ignored.
+      log.error({ issues: parsed.error.issues }, 'invalid message to a process host thread ignored');
+      return;
+    }
+    const msg = parsed.data;
+    switch (msg.type) {
+      case 'start':
+        start(msg);
+        return;
+      case 'preload':
+        preload(msg.module);
+        return;
+      case 'deliver':
+        procs.get(msg.pid)?.mailbox.deliver({ from: msg.from, topic: msg.topic, payload: msg.payload });
+        return;
+      case 'cancel':
+        procs.get(msg.pid)?.cancel.abort(msg.reason);
+        return;
+      case 'kill':
+        forget(msg.pid, msg.reason);
+        return;
+    }
+  });
+}
