@@ -69,16 +69,21 @@ function versionField(self: GuestValue | undefined, field: 'time' | 'actor' | 'm
 }
 
 function snapshotOf(ctx: CallContext, self: GuestValue | undefined, where: string): Snapshot {
-  if (!isTable(self) || self.__type !== SNAPSHOT_TYPE) {
-    throw new ArgumentFailure(`${where}: self must be a registry.Snapshot (use snap:method(...)), got ${typeName(self ?? null)}`);
-  }
-  const version = versionArg(self.version, `${where}: snapshot version`);
+  const version = snapshotVersion(self, where);
   const registry = registryOf(ctx);
   try {
     return registry.snapshotAt(version);
   } catch (err) {
     throw new ModuleFailure('NotFound', `${where}: registry version ${version} is not available (${errorMessage(err)})`);
   }
+}
+
+/** The version a Snapshot value names (not checked against the registry). */
+function snapshotVersion(self: GuestValue | undefined, where: string): number {
+  if (!isTable(self) || self.__type !== SNAPSHOT_TYPE) {
+    throw new ArgumentFailure(`${where}: self must be a registry.Snapshot (use snap:method(...)), got ${typeName(self ?? null)}`);
+  }
+  return versionArg(self.version, `${where}: snapshot version`);
 }
 
 function getFrom(snap: Snapshot, id: GuestValue | undefined, where: string): GuestValue {
@@ -159,8 +164,8 @@ function addOps(kind: OpKind): HostFn {
   };
 }
 
-async function applyChanges(ctx: CallContext, self: GuestValue | undefined): Promise<GuestValue> {
-  const { state } = stateOf(ctx, self, 'changes:apply');
+/** Apply `state` on the supervisor: as the calling actor, under the call's scope. */
+async function applyState(ctx: CallContext, state: PendingChanges): Promise<GuestValue> {
   if (state.ops.length === 0) throw new ModuleFailure('Invalid', 'changes:apply: no changes to apply');
   const registry = registryOf(ctx);
   return guarded('changes:apply', async () => {
@@ -180,6 +185,25 @@ async function applyChanges(ctx: CallContext, self: GuestValue | undefined): Pro
   });
 }
 
+/**
+ * `changes:apply`. Changes values are built in the isolate worker (their ops live in the worker's handle
+ * table), so apply resolves them there and sends the ops in one host call (`apply_changes`); on the
+ * supervisor (services present) it applies directly.
+ */
+function applyChanges(ctx: CallContext, self: GuestValue | undefined): GuestValue | Promise<GuestValue> {
+  const { state } = stateOf(ctx, self, 'changes:apply');
+  if (state.ops.length === 0) throw new ModuleFailure('Invalid', 'changes:apply: no changes to apply');
+  if (ctx.services || !ctx.invoke) return applyState(ctx, state);
+  return ctx.invoke('registry', 'apply_changes', [state.base, state.ops.map(opToGuest)]);
+}
+
+/** The host path of changes:apply: `registry.apply_changes(base_version, ops)` with ops as `changes:ops()` lists them. */
+function applyChangesRemote(ctx: CallContext, base: GuestValue | undefined, ops: GuestValue | undefined): Promise<GuestValue> {
+  const version = versionArg(base, 'registry.apply_changes: base version');
+  const list = asList(ops ?? [], 'registry.apply_changes: ops').map((op, i) => opFromGuest(op, `registry.apply_changes: ops[${i + 1}]`));
+  return applyState(ctx, new PendingChanges(version, list));
+}
+
 // --- module functions -----------------------------------------------------------------------------------
 
 function parseId(_ctx: CallContext, id: GuestValue | undefined): GuestValue {
@@ -193,7 +217,8 @@ export const registryModule: ModuleSpec = {
   privileged: true,
   summary:
     'Read and change the registry: get(id), find(filter) with Wippy selectors ([".kind"], [".ns"], ["meta.type"], ~ * ^ $ operators), ' +
-    'snapshot() -> Snapshot (entries/get/find/namespace/version/changes), Changes (create/update/delete/ops/apply -> Version), ' +
+    'snapshot() -> Snapshot (entries/get/find/namespace/version/changes), Changes (create/update/delete/ops/apply -> Version; ' +
+    'apply_changes(base, ops) is the host half of apply), ' +
     'Version (id/string/previous/time/actor/message), current_version(), versions(), history(id), apply_version(v), parse_id(id). Writes run as the calling actor and are checked against its security scope.',
   functions: {
     get: (ctx, id) => guarded('registry.get', () => getFrom(registryOf(ctx).current(), id, 'registry.get')),
@@ -214,6 +239,7 @@ export const registryModule: ModuleSpec = {
       if (id === undefined || id === null) return registry.versions().map(versionInfoToGuest);
       return registry.history(idFromGuest(id, 'registry.history: id')).map(historyToGuest);
     },
+    apply_changes: applyChangesRemote,
     apply_version: (ctx, v) => {
       const version = versionArg(v, 'registry.apply_version: version');
       const registry = registryOf(ctx);
@@ -224,11 +250,12 @@ export const registryModule: ModuleSpec = {
       });
     },
   },
+  // Changes values (snap:changes, changes:create/update/delete/ops/apply) are built in the isolate worker:
+  // only apply touches the registry, through apply_changes (one host call for the whole changeset).
   remote: [
-    'get', 'find', 'snapshot', 'snapshot_at', 'current_version', 'versions', 'history', 'apply_version',
+    'get', 'find', 'snapshot', 'snapshot_at', 'current_version', 'versions', 'history', 'apply_version', 'apply_changes',
     `${SNAPSHOT_TYPE}:entries`, `${SNAPSHOT_TYPE}:get`, `${SNAPSHOT_TYPE}:find`, `${SNAPSHOT_TYPE}:namespace`,
-    `${SNAPSHOT_TYPE}:changes`, `${SNAPSHOT_TYPE}:version`,
-    `${CHANGES_TYPE}:create`, `${CHANGES_TYPE}:update`, `${CHANGES_TYPE}:delete`, `${CHANGES_TYPE}:ops`, `${CHANGES_TYPE}:apply`,
+    `${SNAPSHOT_TYPE}:version`,
   ],
   types: {
     [SNAPSHOT_TYPE]: {
@@ -239,8 +266,9 @@ export const registryModule: ModuleSpec = {
         namespace: (ctx, self, ns) => snapshotOf(ctx, self, 'snap:namespace').namespace(asString(ns ?? null, 'snap:namespace: ns')).map(entryToGuest),
         version: (ctx, self) => versionOf(registryOf(ctx), snapshotOf(ctx, self, 'snap:version').version),
         changes: (ctx, self) => {
-          const snap = snapshotOf(ctx, self, 'snap:changes');
-          const state = new PendingChanges(snap.version, []);
+          // In the worker (no registry here) the base version is checked when the changes are applied.
+          const base = ctx.services ? snapshotOf(ctx, self, 'snap:changes').version : snapshotVersion(self, 'snap:changes');
+          const state = new PendingChanges(base, []);
           return changesValue(state, ctx.handles.put(state));
         },
       },

@@ -2,8 +2,14 @@
 // in the calling worker (draft pool fallback); test(draft, input) runs it as app.generated:<name> in the draft pool.
 import type { CallResult, IsolateError, ToolKind, ToolSpec } from '../isolates/types.js';
 import { DEFAULT_LIMITS } from '../isolates/types.js';
-import { asList, fromPlain, isTable, toPlain } from './guest-data.js';
+import { namedScope } from '../security/named-scope.js';
+import { typeName } from './bytes.js';
+import { asList, asString, entryToGuest, fromPlain, idFromGuest, isTable, toPlain } from './guest-data.js';
+import { guarded, requireService, toModuleFailure } from './host-services.js';
 import { ArgumentFailure, ModuleFailure, type CallContext, type GuestValue, type ModuleSpec } from './module-spec.js';
+import { SNAPSHOT_TYPE } from './registry.js';
+import { translateFindFilter } from './registry-filter.js';
+import { actorFromGuest } from './security.js';
 import { COMPILE_ONLY_METHOD } from './tools-draft-engine.js';
 import type { ToolsServices } from './tools-services.js';
 
@@ -78,13 +84,79 @@ function callOptions(ctx: CallContext) {
   return { actor: ctx.actor, deadline: ctx.deadline };
 }
 
+/** The `options` table of tools.target. */
+interface TargetOptions {
+  readonly scope?: string;
+  readonly actor?: GuestValue;
+  readonly aliases?: string;
+}
+
+function targetOptions(v: GuestValue | undefined): TargetOptions {
+  if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) return {};
+  if (!isTable(v)) throw new ArgumentFailure(`tools.target: options must be a table {scope?, actor?, aliases?}, got ${typeName(v)}`);
+  return {
+    ...(v.scope !== undefined && v.scope !== null ? { scope: asString(v.scope, 'tools.target: options.scope') } : {}),
+    ...(v.actor !== undefined && v.actor !== null ? { actor: v.actor } : {}),
+    ...(v.aliases !== undefined && v.aliases !== null ? { aliases: asString(v.aliases, 'tools.target: options.aliases') } : {}),
+  };
+}
+
+/** The name an entry is offered under: meta.llm_alias, else the name part of its id (non-string aliases: null). */
+function aliasOf(id: string, meta: Readonly<Record<string, unknown>> | undefined): string | null {
+  const alias = meta?.llm_alias;
+  if (alias === undefined || alias === null || alias === false) return id.slice(id.indexOf(':') + 1);
+  return typeof alias === 'string' ? alias : null;
+}
+
+/** The version of a registry.Snapshot value (from registry.snapshot()). */
+function snapshotVersionArg(v: GuestValue | undefined): number {
+  const version = isTable(v) && v.__type === SNAPSHOT_TYPE ? v.version : undefined;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
+    throw new ArgumentFailure(`tools.target: snapshot must be a registry.Snapshot (from registry.snapshot()), got ${typeName(v ?? null)}`);
+  }
+  return version;
+}
+
+/**
+ * tools.target(snapshot, id, options): what writing a tool at `id` on `snapshot` meets, read in one host
+ * call (the entry there now, the action the write needs, the named scope's decision on it for an actor,
+ * the aliases taken in a namespace). Reads only: the write is a changeset the caller applies.
+ */
+function target(ctx: CallContext, snapshot: GuestValue | undefined, id: GuestValue | undefined, options: GuestValue | undefined): Promise<GuestValue> {
+  const version = snapshotVersionArg(snapshot);
+  const key = idFromGuest(id ?? null, 'tools.target: id');
+  const o = targetOptions(options);
+  const actor = o.actor !== undefined ? actorFromGuest(o.actor, 'tools.target: options.actor') : ctx.actor;
+  const registry = requireService(ctx, 'registry', 'tools.target');
+  return guarded('tools.target', () => {
+    const snap = registry.snapshotAt(version);
+    const existing = snap.get(key);
+    const action = existing ? 'registry.update' : 'registry.create';
+    const out: Record<string, GuestValue> = { existing: existing ? entryToGuest(existing) : null, action };
+    if (o.scope !== undefined) {
+      try {
+        out.decision = namedScope(snap, o.scope).evaluate(actor, action, key) ?? 'undefined';
+      } catch (err) {
+        // As security.named_scope would report it (the caller decides whether that refuses the write).
+        out.scope_error = toModuleFailure(err, 'security.named_scope').message;
+      }
+    }
+    if (o.aliases !== undefined) {
+      const t = translateFindFilter({ '.ns': o.aliases });
+      out.aliases = snap.find(t.filter).map((e) => ({ id: e.id, alias: aliasOf(e.id, e.meta) }));
+    }
+    return out;
+  });
+}
+
 export const toolsModule: ModuleSpec = {
   name: 'tools',
   privileged: true,
   summary:
     'Check tool drafts before registering them: tools.compile({language, source, modules?, method?, name?}) -> true, err ' +
     '(err names the line); tools.test(draft, input) -> result, err runs the draft once in an isolate as app.generated:<name> ' +
-    '(untrusted: only non-privileged modules) and returns what its handler returned.',
+    '(untrusted: only non-privileged modules) and returns what its handler returned; tools.target(snapshot, id, {scope?, actor?, aliases?}) -> ' +
+    '{existing, action, decision?, scope_error?, aliases?} reads what writing a tool at id on that snapshot meets, in one host call.',
   functions: {
     // Compiling never runs the source: the calling worker does it with its own compile engine, and only
     // falls back to the draft pool (compile_remote) when that engine is not loaded there.
@@ -114,6 +186,7 @@ export const toolsModule: ModuleSpec = {
       if (result.status === 'error') throw failure(spec, result.error);
       return fromPlain(result.value);
     },
+    target,
   },
-  remote: ['compile_remote', 'test'],
+  remote: ['compile_remote', 'test', 'target'],
 };

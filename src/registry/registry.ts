@@ -64,6 +64,8 @@ class LayeredRegistry implements Registry {
   private readonly listeners = new Set<(event: RegistryEvent) => void>();
   private head!: RegistrySnapshot;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The store's change token read before the last complete pull (see Store.changeToken). */
+  private pulledToken: string | undefined;
   private closed = false;
 
   constructor(options: RegistryOptions) {
@@ -83,7 +85,9 @@ class LayeredRegistry implements Registry {
   }
 
   async init(): Promise<void> {
+    const token = this.store.changeToken?.();
     this.integrate(await this.store.readSince(0));
+    this.pulledToken = token;
   }
 
   current(): Snapshot {
@@ -232,9 +236,16 @@ class LayeredRegistry implements Registry {
     return this.infos[committed.version]!;
   }
 
-  /** Read and integrate every version other processes committed since our head. */
+  /**
+   * Read and integrate every version other processes committed since our head; skipped while the store's
+   * change token has not moved since the last pull (read before readSince, so a commit racing the read
+   * changes the token and the next pull reads it).
+   */
   private async pull(): Promise<void> {
+    const token = this.store.changeToken?.();
+    if (token !== undefined && token === this.pulledToken) return;
     this.integrate(await this.store.readSince(this.head.version));
+    this.pulledToken = token;
   }
 
   /** Append consecutive stored versions to the in-memory state and notify listeners. */

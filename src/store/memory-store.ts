@@ -22,6 +22,12 @@ export class MemoryStore implements Store {
     return this.rows.length;
   }
 
+  /** The number of stored versions: every commit (through any registry sharing this store) adds one. */
+  changeToken(): string {
+    this.checkOpen();
+    return String(this.rows.length);
+  }
+
   async readSince(version: number): Promise<StoredVersion[]> {
     this.checkOpen();
     return this.rows.slice(Math.max(0, version)).map((r) => JSON.parse(r.json) as StoredVersion);

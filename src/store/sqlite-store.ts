@@ -70,6 +70,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmts: {
     head: Database.Statement<[], { head: number | null }>;
+    dataVersion: Database.Statement<[], number>;
     versionsSince: Database.Statement<[number], VersionRow>;
     changesSince: Database.Statement<[number], ChangeRow>;
     lastChange: Database.Statement<[string], { v: number | null }>;
@@ -80,6 +81,8 @@ export class SqliteStore implements Store {
   };
   private readonly commitTx: (base: number, changes: readonly StoredChange[], meta: CommitMeta) => StoredVersion;
   private closed = false;
+  /** Commits made through this connection (PRAGMA data_version does not count them). */
+  #ownCommits = 0;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path;
@@ -106,6 +109,9 @@ export class SqliteStore implements Store {
       }
       this.stmts = {
         head: this.db.prepare('SELECT max(version) AS head FROM versions'),
+        // Changes whenever another connection (or process) committed to the file; commits through this
+        // connection are counted in #ownCommits instead (data_version ignores them).
+        dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
         versionsSince: this.db.prepare('SELECT version, time, actor, message, changes FROM versions WHERE version > ? ORDER BY version'),
         changesSince: this.db.prepare('SELECT version, seq, op, id, kind, entry FROM changes WHERE version > ? ORDER BY version, seq'),
         lastChange: this.db.prepare('SELECT max(version) AS v FROM changes WHERE id = ?'),
@@ -141,11 +147,20 @@ export class SqliteStore implements Store {
       return { version, time: meta.time, actor: meta.actor, ...(meta.message !== undefined ? { message: meta.message } : {}), changes: out };
     });
     // BEGIN IMMEDIATE takes the write lock before the conflict check reads, so no other process can commit in between.
-    this.commitTx = (base, changes, meta) => tx.immediate(base, changes, meta);
+    this.commitTx = (base, changes, meta) => {
+      const committed = tx.immediate(base, changes, meta);
+      this.#ownCommits++;
+      return committed;
+    };
   }
 
   async head(): Promise<number> {
     return this.guard('read the head version', () => this.stmts.head.get()?.head ?? 0);
+  }
+
+  /** `PRAGMA data_version` (other connections' commits) and this connection's own commit count. */
+  changeToken(): string {
+    return this.guard('read the data version', () => `${this.stmts.dataVersion.get()}:${this.#ownCommits}`);
   }
 
   async readSince(version: number): Promise<StoredVersion[]> {

@@ -56,5 +56,12 @@ export interface Store {
    * or null when that latest change was a delete.
    */
   stateAt(version: number): Promise<Map<string, Entry | null>>;
+  /**
+   * Optional cheap change detector: a token that differs from every earlier token this store returned
+   * whenever a version may have been committed since (by this or any other connection or process). A
+   * registry reads it before `readSince` and skips the read while the token is unchanged. Stores that
+   * cannot tell cheaply leave it out (registries then always read).
+   */
+  changeToken?(): string;
   close(): Promise<void>;
 }

@@ -195,6 +195,61 @@ describe('snapshots and changesets', () => {
   });
 });
 
+describe('changesets built in the isolate worker', () => {
+  /** A worker-side context: no services; remote functions reached through invoke (one host call each). */
+  function workerCtx(services: Parameters<typeof ctxWith>[0]) {
+    const host = ctxWith(services);
+    const calls: string[] = [];
+    const invoke = (module: string, name: string, args: GuestValue[]): GuestValue => {
+      calls.push(`${module}.${name}`);
+      // The engines block on the host channel; here the promise is handed back as the value.
+      return fn(R, host, name, ...args) as unknown as GuestValue;
+    };
+    const { services: _services, ...rest } = ctxWith(services);
+    return { ctx: { ...rest, invoke }, calls };
+  }
+
+  it('builds Changes without host calls and applies them in one apply_changes call', async () => {
+    const snap = await fn(R, ctxWith({ registry }), 'snapshot');
+    const { ctx, calls } = workerCtx({ registry });
+    const ch = await m(R, ctx, snap, 'changes');
+    await m(R, ctx, ch, 'create', fnEntry('app.generated:slugify') as unknown as GuestValue); // not reassigned: the handle keeps the op
+    await m(R, ctx, ch, 'delete', 'app.generated:word_count');
+    expect((await m(R, ctx, ch, 'ops')).map((o: { kind: string }) => o.kind)).toEqual(['entry.create', 'entry.delete']);
+    expect(calls).toEqual([]);
+    const version = await m(R, ctx, ch, 'apply');
+    expect(calls).toEqual(['registry.apply_changes']);
+    expect(version).toMatchObject({ __type: 'registry.Version', id: 1, actor: 'service:agent' });
+    expect(registry.current().has('app.generated:slugify')).toBe(true);
+    expect(registry.current().has('app.generated:word_count')).toBe(false);
+  });
+
+  it('an empty changeset fails in the worker; a stale base, scope denial and a bogus base fail on the host', async () => {
+    const { ctx, calls } = workerCtx({ registry, scopeGroup: 'app:agent_security' });
+    const snap = await fn(R, ctxWith({ registry }), 'snapshot');
+    const empty = await m(R, ctx, snap, 'changes');
+    expect(await failure(m(R, ctx, empty, 'apply'))).toMatchObject({ kind: 'Invalid' });
+    expect(calls).toEqual([]);
+
+    const denied = await m(R, ctx, snap, 'changes');
+    await m(R, ctx, denied, 'update', { ...fnEntry('app.tools:doc_search'), meta: { type: 'tool', title: 'hijacked' } } as unknown as GuestValue);
+    expect(await failure(m(R, ctx, denied, 'apply'))).toMatchObject({ kind: 'PermissionDenied' });
+
+    const bogus = await m(R, ctx, { __type: 'registry.Snapshot', version: 99 }, 'changes');
+    await m(R, ctx, bogus, 'create', fnEntry('app.generated:x') as unknown as GuestValue);
+    expect(await failure(m(R, ctx, bogus, 'apply'))).toMatchObject({ kind: 'NotFound' });
+
+    const host = ctxWith({ registry });
+    const theirs = await m(R, host, snap, 'changes');
+    await m(R, host, theirs, 'create', fnEntry('app.generated:first') as unknown as GuestValue);
+    await m(R, host, theirs, 'apply');
+    const stale = await m(R, ctx, snap, 'changes');
+    await m(R, ctx, stale, 'create', fnEntry('app.generated:first') as unknown as GuestValue);
+    expect(await failure(m(R, ctx, stale, 'apply'))).toMatchObject({ kind: 'Conflict', retryable: true });
+    expect(calls).toEqual(['registry.apply_changes', 'registry.apply_changes', 'registry.apply_changes']);
+  });
+});
+
 describe('versions, history, rollback', () => {
   it('lists versions and per-entry history, and apply_version rolls back as a new version', async () => {
     const ctx = ctxWith({ registry });
@@ -213,9 +268,10 @@ describe('versions, history, rollback', () => {
     expect(await fn(R, ctx, 'snapshot_at', 1)).toEqual({ __type: 'registry.Snapshot', version: 1 });
   });
 
-  it('lists every function that touches the registry as remote', () => {
-    for (const name of ['get', 'find', 'snapshot', 'current_version', 'versions', 'history']) expect(R.remote).toContain(name);
-    expect(R.remote).toContain('registry.Changes:apply');
+  it('lists every function that touches the registry as remote; Changes values are built in the worker', () => {
+    for (const name of ['get', 'find', 'snapshot', 'current_version', 'versions', 'history', 'apply_changes']) expect(R.remote).toContain(name);
+    for (const name of ['changes']) expect(R.remote).not.toContain(`registry.Snapshot:${name}`);
+    for (const name of ['create', 'update', 'delete', 'ops', 'apply']) expect(R.remote).not.toContain(`registry.Changes:${name}`);
     expect(R.privileged).toBe(true);
   });
 });

@@ -339,3 +339,34 @@ describe('subscriptions', () => {
     expect(seen).toEqual([1, 2]);
   });
 });
+
+describe('refresh', () => {
+  it('skips reading the store while its change token has not moved, and reads what any handle committed', async () => {
+    const path = freshDb();
+    const storeA = openSqliteStore(path);
+    const a = await createRegistry({ store: storeA, base });
+    const b = await createRegistry({ store: openSqliteStore(path), base });
+    let reads = 0;
+    const readSince = storeA.readSince.bind(storeA);
+    storeA.readSince = (v) => {
+      reads++;
+      return readSince(v);
+    };
+    const first = await a.refresh();
+    expect(await a.refresh()).toBe(first);
+    expect(reads).toBe(0);
+    await b.apply(b.current().changes().create(entry('x:1')), { actor });
+    expect((await a.refresh()).version).toBe(1);
+    expect(reads).toBe(1);
+    await a.refresh();
+    expect(reads).toBe(1);
+    // Its own commit is integrated at once; the next refresh checks the store once, then skips again.
+    await a.apply(a.current().changes().create(entry('x:2')), { actor });
+    expect((await a.refresh()).version).toBe(2);
+    await a.refresh();
+    expect(reads).toBe(2);
+    expect((await b.refresh()).get('x:2')).toBeDefined();
+    await a.close();
+    await b.close();
+  });
+});

@@ -52,6 +52,23 @@ it('two handles on one file see each other and only one of two updates on the sa
   await b.close();
 });
 
+it("changeToken moves when another handle on the file commits, and with this handle's own commits", async () => {
+  const path = freshDb();
+  const a = openSqliteStore(path);
+  const b = openSqliteStore(path);
+  const seen = a.changeToken();
+  expect(a.changeToken()).toBe(seen);
+  await b.commit(0, [put('create', 'p:x', 0)], meta);
+  const afterOther = a.changeToken();
+  expect(afterOther).not.toBe(seen);
+  expect(a.changeToken()).toBe(afterOther);
+  await a.commit(1, [put('update', 'p:x', 1)], meta);
+  expect(a.changeToken()).not.toBe(afterOther);
+  await a.close();
+  await b.close();
+  expect(() => a.changeToken()).toThrow(expect.objectContaining({ code: 'STORE_FAILED' }));
+});
+
 it('fails with STORE_FAILED naming the path when the file cannot be a database', async () => {
   const notDb = join(dir, 'garbage.db');
   writeFileSync(notDb, 'this is not a database file at all, just text that is long enough to matter'.repeat(20));

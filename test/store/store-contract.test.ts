@@ -35,6 +35,22 @@ const put = (op: 'create' | 'update', id: string, data: unknown): StoredChange =
 const del = (id: string): StoredChange => ({ op: 'delete', id, kind: 'registry.entry' });
 
 describe.each(factories)('%s store', (_name, make) => {
+  it('changeToken stays put while nothing is committed and moves with every commit', async () => {
+    const store = make();
+    const t0 = store.changeToken!();
+    expect(store.changeToken!()).toBe(t0);
+    await store.readSince(0);
+    expect(store.changeToken!()).toBe(t0);
+    await store.commit(0, [put('create', 'a:x', 1)], meta());
+    const t1 = store.changeToken!();
+    expect(t1).not.toBe(t0);
+    await expect(store.commit(0, [put('update', 'a:x', 2)], meta())).rejects.toMatchObject({ code: 'REGISTRY_CONFLICT' });
+    expect(store.changeToken!()).toBe(t1);
+    await store.commit(1, [put('update', 'a:x', 2)], meta());
+    expect(store.changeToken!()).not.toBe(t1);
+    await store.close();
+  });
+
   it('starts empty and numbers commits 1, 2, 3 with their changes in order', async () => {
     const store = make();
     expect(await store.head()).toBe(0);

@@ -172,13 +172,11 @@ local function list_contains(list, value)
 end
 
 -- A name is taken by a built-in tool alias, or by a loaded tool other than the one being replaced.
--- Reads `snap` (the snapshot create_tool writes on); `existing` is snap:get(id).
-local function shadowing(snap, name, id, existing)
-  local builtins, err = snap:find({ [".ns"] = "app.tools" })
-  if err then return "cannot list the built-in tools: " .. tostring(err) end
-  for _, e in ipairs(builtins) do
-    local alias = (e.meta or {}).llm_alias or e.id:match(":(.*)$")
-    if alias == name then
+-- `builtins` lists the {id, alias} of the app.tools entries (tools.target's aliases); `existing` is the
+-- entry at id on the snapshot create_tool writes on.
+local function shadowing(builtins, name, id, existing)
+  for _, e in ipairs(builtins or {}) do
+    if e.alias == name then
       return "name \"" .. name .. "\" is taken by the built-in tool " .. e.id .. "; choose another name"
     end
   end
@@ -197,14 +195,22 @@ local function shadowing(snap, name, id, existing)
   return nil
 end
 
-local function policy_check(action, id)
+-- What writing id on `snap` meets, in one host call: the entry there now, the action the write needs
+-- (registry.create or registry.update), SCOPE's decision on it for the agent actor, and (with_aliases)
+-- the aliases of the built-in tools. Returns the target, or nil, what went wrong.
+local function target_of(snap, id, with_aliases)
   local actor = security.new_actor("service:agent", { role = "agent" })
-  local scope, err = security.named_scope(SCOPE)
-  if not scope then
-    return "cannot load the policies of " .. SCOPE .. ": " .. tostring(err)
+  local target, err = tools.target(snap, id, { scope = SCOPE, actor = actor, aliases = with_aliases and "app.tools" or nil })
+  if err then return nil, "cannot read the registry: " .. tostring(err) end
+  return target, nil
+end
+
+local function policy_check(target, id)
+  if target.scope_error then
+    return "cannot load the policies of " .. SCOPE .. ": " .. tostring(target.scope_error)
   end
-  if scope:evaluate(actor, action, id) == "deny" then
-    return "policy denied: " .. action .. " on " .. id
+  if target.decision == "deny" then
+    return "policy denied: " .. target.action .. " on " .. id
   end
   return nil
 end
@@ -225,7 +231,7 @@ end
 -- Write the entry on `snap`. When another session changed or created it meanwhile (Conflict or
 -- AlreadyExists), take a fresh snapshot, check the policy for the action now needed, and write again
 -- (up to MAX_WRITE_ATTEMPTS: each lost race means another writer's version landed).
--- `existing` is snap:get(id) as the caller read it (each retry reads it again on its fresh snapshot).
+-- `existing` is the entry at id on snap as the caller read it (each retry reads it again on its fresh snapshot).
 -- Returns version, existed-before; or nil, nil, message.
 local MAX_WRITE_ATTEMPTS = 5
 local function write_entry(snap, id, entry, existing)
@@ -236,11 +242,13 @@ local function write_entry(snap, id, entry, existing)
     if not aerr then return version, existing ~= nil end
     local racing = aerr:kind() == errors.CONFLICT or aerr:kind() == errors.ALREADY_EXISTS
     if attempt == MAX_WRITE_ATTEMPTS or not racing then return nil, nil, "cannot write " .. id .. ": " .. tostring(aerr) end
-    local serr
+    local serr, target
     snap, serr = registry.snapshot()
     if serr then return nil, nil, "cannot read the registry: " .. tostring(serr) end
-    existing = snap:get(id)
-    local denied = policy_check(existing and "registry.update" or "registry.create", id)
+    target, serr = target_of(snap, id, false)
+    if serr then return nil, nil, serr end
+    existing = target.existing
+    local denied = policy_check(target, id)
     if denied then return nil, nil, denied end
   end
 end
@@ -275,12 +283,13 @@ local function handler(input)
   local id = NAMESPACE .. ":" .. name
   local snap, err = registry.snapshot()
   if err then return fail("cannot read the registry: " .. tostring(err)) end
-  local existing = snap:get(id)
-  local shadow = shadowing(snap, name, id, existing)
+  local target, terr = target_of(snap, id, true)
+  if terr then return fail(terr) end
+  local existing = target.existing
+  local shadow = shadowing(target.aliases, name, id, existing)
   if shadow then return fail(shadow) end
 
-  local action = existing and "registry.update" or "registry.create"
-  local denied = policy_check(action, id)
+  local denied = policy_check(target, id)
   if denied then return fail(denied) end
 
   local draft = { name = name, language = language, source = source, modules = modules, method = "handler" }
