@@ -1,5 +1,5 @@
-// The supervisor's hard deadlines: one unref'd interval sweeps the calls in flight and aborts those past
-// their hard stop (counted from the real start in a worker), instead of a timer per call on the hot path.
+// The supervisor's clock over calls in flight: one unref'd interval marks calls that run past the long-call
+// slice and aborts those past their hard stop (both from the real start in a worker), no timer per call.
 import type { StartTable } from './pool-start-table.js';
 
 export interface InFlightCall {
@@ -10,6 +10,9 @@ export interface InFlightCall {
   readonly hardMs: number;
   /** Called once when the hard stop passes. */
   readonly onExpire: () => void;
+  /** Called once when the call has run `longMs` in a worker (it stops holding back the calls behind it). */
+  readonly onLong?: () => void;
+  longSeen?: boolean;
 }
 
 /** A call never picked up by a worker is stopped after this many hard-stop periods since submission. */
@@ -22,8 +25,12 @@ export class DeadlineSweeper {
   #timer: NodeJS.Timeout | undefined;
   #idleTicks = 0;
 
-  constructor(starts: StartTable, intervalMs = 20) {
+  readonly #longMs: number;
+
+  /** `longMs`: the long-call slice (onLong); the sweep runs every intervalMs. */
+  constructor(starts: StartTable, longMs = Infinity, intervalMs = 20) {
     this.#starts = starts;
+    this.#longMs = longMs;
     this.#intervalMs = intervalMs;
   }
 
@@ -59,6 +66,9 @@ export class DeadlineSweeper {
       if (expired) {
         this.#calls.delete(call);
         call.onExpire();
+      } else if (!call.longSeen && startedAt !== undefined && now >= startedAt + this.#longMs) {
+        call.longSeen = true;
+        call.onLong?.();
       }
     }
   }

@@ -33,6 +33,18 @@ export interface IsolatePoolOptions {
   readonly maxQueue?: number;
   /** Idle ms after which workers beyond minThreads (and of nested-call levels) exit. Default 30_000. */
   readonly idleTimeout?: number;
+  /**
+   * Elastic capacity: spare workers per level the pool may add beyond `size` while calls run long, so a
+   * short call never waits behind a long one (a runaway tool holding a worker until its deadline). A call
+   * that has run `longCallMs` in a worker stops counting against `size`: a waiting call may then go to a
+   * spare worker, one per long call, up to this many. Spares start only then (one booted ahead of need
+   * while calls run long) and exit after `spareIdleTimeout` idle ms. 0 disables. Default: size.
+   */
+  readonly spareThreads?: number;
+  /** Ms a call runs in a worker before it counts as long (see spareThreads). Default 20. */
+  readonly longCallMs?: number;
+  /** Idle ms after which a spare worker exits. Default 10_000. */
+  readonly spareIdleTimeout?: number;
   /** Deepest nested tool call (a tool calling a tool through funcs) allowed. Default 3. */
   readonly maxNesting?: number;
   /** The supervisor aborts a call (and replaces its worker) after this many times the call's timeout. Default 1.5. */
@@ -59,6 +71,9 @@ export interface ResolvedPoolOptions {
   readonly registry: Pick<Registry, 'current'> | undefined;
   readonly maxQueue: number;
   readonly idleTimeout: number;
+  readonly spareThreads: number;
+  readonly longCallMs: number;
+  readonly spareIdleTimeout: number;
   readonly maxNesting: number;
   readonly hardDeadlineFactor: number;
   readonly hardDeadlineMinGraceMs: number;
@@ -84,6 +99,9 @@ export function resolvePoolOptions(options: IsolatePoolOptions = {}): ResolvedPo
     registry: options.registry ?? (hasCurrent(fromServices) ? fromServices : undefined),
     maxQueue: options.maxQueue ?? size * 1024,
     idleTimeout: options.idleTimeout ?? 30_000,
+    spareThreads: Math.max(0, Math.floor(options.spareThreads ?? size)),
+    longCallMs: Math.max(1, options.longCallMs ?? 20),
+    spareIdleTimeout: options.spareIdleTimeout ?? 10_000,
     maxNesting: options.maxNesting ?? 3,
     hardDeadlineFactor: options.hardDeadlineFactor ?? 1.5,
     hardDeadlineMinGraceMs: options.hardDeadlineMinGraceMs ?? 500,

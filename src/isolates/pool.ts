@@ -1,6 +1,5 @@
 // The isolate pool: piscina workers running tool calls, a supervisor-enforced hard deadline, cancellation,
-// worker replacement, the host channel for remote module functions, and one thread level per nesting depth.
-import { Piscina } from 'piscina';
+// worker replacement, elastic spare workers, the host channel, and one thread level per nesting depth.
 import type { Entry } from '../../schemas/entry.js';
 import type { HostServices } from '../modules/module-spec.js';
 import type { ModuleServices } from '../modules/host-services.js';
@@ -12,7 +11,8 @@ import { PoolCounters, type PoolStats } from './pool-stats.js';
 import { StartTable } from './pool-start-table.js';
 import { TaskAbort } from './pool-abort.js';
 import { DeadlineSweeper, type InFlightCall } from './pool-deadline-sweeper.js';
-import type { CallTask, PoolTask } from './pool-task.js';
+import { DroppedWhileWaiting, newTicket, PoolLevel } from './pool-level.js';
+import type { CallTask } from './pool-task.js';
 import { toolSpecFromEntry } from './tool-spec-from-entry.js';
 import type { CallResult, IsolateError, ToolSpec } from './types.js';
 import { CallResultSchema } from '../../schemas/messages/isolate.js';
@@ -48,17 +48,18 @@ function errorResult(error: IsolateError, started: number): CallResult {
 
 class PiscinaIsolatePool implements IsolatePool {
   readonly #options: ResolvedPoolOptions;
-  readonly #levels: Piscina<PoolTask, CallResult | null>[] = [];
+  readonly #levels: PoolLevel[] = [];
   readonly #channel: HostChannelServer;
   readonly #counters = new PoolCounters();
   readonly #starts = new StartTable();
-  readonly #sweeper = new DeadlineSweeper(this.#starts);
+  readonly #sweeper: DeadlineSweeper;
   /** >0 while the pool itself aborts a task: worker destroys seen then are replacements. */
   #aborting = 0;
   #closed = false;
 
   constructor(options: ResolvedPoolOptions) {
     this.#options = options;
+    this.#sweeper = new DeadlineSweeper(this.#starts, options.longCallMs, Math.max(5, Math.min(20, options.longCallMs / 2)));
     this.#channel = new HostChannelServer({ modules: options.modules, services: (request) => this.#servicesFor(request) });
     if (!options.deferStart) this.#level(0);
   }
@@ -67,30 +68,30 @@ class PiscinaIsolatePool implements IsolatePool {
     if (!this.#closed) this.#level(0);
   }
 
-  #level(depth: number): Piscina<PoolTask, CallResult | null> {
-    let pool = this.#levels[depth];
-    if (pool) return pool;
+  #level(depth: number): PoolLevel {
+    let level = this.#levels[depth];
+    if (level) return level;
     const o = this.#options;
-    pool = new Piscina<PoolTask, CallResult | null>({
-      filename: o.workerFile,
-      name: 'default',
+    level = new PoolLevel({
+      size: o.size,
       minThreads: depth === 0 ? o.minThreads : 0,
-      maxThreads: o.size,
+      spare: o.spareThreads,
       idleTimeout: o.idleTimeout,
+      spareIdleTimeout: o.spareIdleTimeout,
       maxQueue: o.maxQueue,
+      workerFile: o.workerFile,
       workerData: { ...o.workerData, starts: this.#starts.buffer, startEpoch: this.#starts.epoch },
-      ...(o.resourceLimits ? { resourceLimits: o.resourceLimits } : {}),
+      resourceLimits: o.resourceLimits,
+      onMessage: (message: unknown) => {
+        if (!this.#channel.handle(message)) log.warn({ message }, 'unexpected message from an isolate worker');
+      },
+      onWorkerDestroy: () => {
+        if (this.#aborting > 0) this.#counters.workerReplacements++;
+      },
+      onError: (err: unknown) => log.error({ err, depth }, 'isolate worker error'),
     });
-    // Host-channel requests arrive as the pool's 'message' event (a worker's parentPort.postMessage).
-    pool.on('message', (message: unknown) => {
-      if (!this.#channel.handle(message)) log.warn({ message }, 'unexpected message from an isolate worker');
-    });
-    pool.on('workerDestroy', () => {
-      if (this.#aborting > 0) this.#counters.workerReplacements++;
-    });
-    pool.on('error', (err: unknown) => log.error({ err, depth }, 'isolate worker error'));
-    this.#levels[depth] = pool;
-    return pool;
+    this.#levels[depth] = level;
+    return level;
   }
 
   #servicesFor(request: HostCallRequest): HostServices {
@@ -144,10 +145,13 @@ class PiscinaIsolatePool implements IsolatePool {
     const slot = this.#starts.acquire();
     const task: CallTask = { op: 'call', tool: spec, input, actor: options.actor, deadline: cap, depth, slot, ...(options.context ? { context: options.context } : {}) };
 
+    const level = this.#level(depth);
+    const ticket = newTicket();
     const controller = new TaskAbort();
     let stop: 'timeout' | 'cancel' | undefined;
     const abort = (why: 'timeout' | 'cancel'): void => {
       stop ??= why;
+      if (level.drop(ticket)) return;
       this.#aborting++;
       try {
         controller.abort(why);
@@ -158,10 +162,15 @@ class PiscinaIsolatePool implements IsolatePool {
     const onCancel = (): void => abort('cancel');
     options.signal?.addEventListener('abort', onCancel, { once: true });
     // The hard stop counts from the call's real start in a worker (queueing and cold boots excluded).
-    const inFlight: InFlightCall = { slot, submitted: started, hardMs, onExpire: () => abort('timeout') };
+    const inFlight: InFlightCall = { slot, submitted: started, hardMs, onExpire: () => abort('timeout'), onLong: () => level.markLong(ticket) };
     this.#sweeper.add(inFlight);
     try {
-      const result = await this.#level(depth).run(task, { signal: controller });
+      const admitted = level.admit(ticket);
+      if (admitted === 'full') {
+        return counters.record(errorResult({ kind: 'Internal', message: `${spec.id}: the isolate pool is saturated (${this.#options.maxQueue} calls waiting)` }, started));
+      }
+      if (admitted !== true && !(await admitted)) throw new DroppedWhileWaiting();
+      const result = await level.run(ticket, task, controller);
       if (!result) return counters.record(errorResult({ kind: 'Internal', message: 'the worker returned no result' }, started));
       // The thread boundary: what the worker answers must be a CallResult.
       const checked = CallResultSchema.safeParse(result);
@@ -174,6 +183,7 @@ class PiscinaIsolatePool implements IsolatePool {
     } catch (err) {
       return counters.record(errorResult(this.#failure(spec, stop, err, hardMs), started));
     } finally {
+      level.leave(ticket);
       this.#sweeper.delete(inFlight);
       this.#starts.release(slot);
       options.signal?.removeEventListener('abort', onCancel);
@@ -181,6 +191,9 @@ class PiscinaIsolatePool implements IsolatePool {
   }
 
   #failure(spec: ToolSpec, stop: 'timeout' | 'cancel' | undefined, err: unknown, hardMs: number): IsolateError {
+    if (stop === 'timeout' && err instanceof DroppedWhileWaiting) {
+      return { kind: 'Timeout', message: `${spec.id}: no worker was free to start the call in time` };
+    }
     if (stop === 'timeout') {
       return { kind: 'Timeout', message: `${spec.id}: no answer within ${Math.round(hardMs)} ms; the isolate was stopped` };
     }
@@ -197,7 +210,7 @@ class PiscinaIsolatePool implements IsolatePool {
   }
 
   async ping(): Promise<void> {
-    await this.#level(0).run({ op: 'ping' });
+    await this.#level(0).core.run({ op: 'ping' });
   }
 
   stats(): PoolStats {
@@ -207,8 +220,8 @@ class PiscinaIsolatePool implements IsolatePool {
     let threads = 0;
     for (const level of this.#levels) {
       if (!level) continue;
-      queued += level.queueSize;
-      threads += level.threads.length;
+      queued += level.queued;
+      threads += level.threads;
     }
     return {
       calls: c.calls,
@@ -226,7 +239,7 @@ class PiscinaIsolatePool implements IsolatePool {
     if (this.#closed) return;
     this.#closed = true;
     this.#sweeper.stop();
-    await Promise.all(this.#levels.filter(Boolean).map((level) => level.destroy()));
+    await Promise.all(this.#levels.filter(Boolean).map((level) => level.close()));
   }
 }
 

@@ -1,0 +1,128 @@
+// Elastic capacity of the isolate pool: a call that runs long lets the calls behind it onto spare workers
+// (bounded by spareThreads), spares retire when idle, and waiting calls can be canceled or refused.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { IsolatePool } from '../../src/isolates/pool.js';
+import type { CallResult } from '../../src/isolates/types.js';
+import { actor, program, testPool } from './support/pool-fixtures.js';
+
+let pool: IsolatePool | undefined;
+const gates: Int32Array[] = [];
+afterEach(async () => {
+  for (const gate of gates.splice(0)) release(gate);
+  await pool?.close();
+  pool = undefined;
+});
+
+/** A shared flag a 'wait-then-echo' call blocks on until the test releases it (no timing involved). */
+function gate(): { flag: SharedArrayBuffer; cells: Int32Array } {
+  const flag = new SharedArrayBuffer(4);
+  const cells = new Int32Array(flag);
+  gates.push(cells);
+  return { flag, cells };
+}
+
+function release(cells: Int32Array): void {
+  Atomics.store(cells, 0, 1);
+  Atomics.notify(cells, 0);
+}
+
+/** A call that holds its worker until its gate is released; `done` says whether it has answered yet. */
+function held(p: IsolatePool, value: string): { result: Promise<CallResult>; cells: Int32Array; done: () => boolean } {
+  const { flag, cells } = gate();
+  let finished = false;
+  const result = p.call(program({ op: 'wait-then-echo' }), { flag, value }, { actor }).then((r) => {
+    finished = true;
+    return r;
+  });
+  return { result, cells, done: () => finished };
+}
+
+describe('isolate pool elastic capacity', () => {
+  it('answers a short call submitted after a long one while the long one still runs (one core worker)', async () => {
+    pool = testPool({ size: 1, longCallMs: 5 });
+    const long = held(pool, 'long');
+    const short = await pool.call(program({ op: 'echo' }), 'short', { actor });
+    expect(short).toMatchObject({ status: 'ok', value: 'short' });
+    expect(long.done()).toBe(false);
+    release(long.cells);
+    expect(await long.result).toMatchObject({ status: 'ok', value: 'long' });
+    expect(pool.stats().workerReplacements).toBe(0);
+  });
+
+  it('adds at most spareThreads workers, one per long call, and serves short calls on them', async () => {
+    pool = testPool({ size: 1, spareThreads: 2, longCallMs: 5 });
+    const first = held(pool, 'a');
+    const second = held(pool, 'b');
+    // Two long calls hold the core worker and one spare: the second spare takes the short calls.
+    const shorts = await Promise.all([1, 2, 3].map((i) => pool!.call(program({ op: 'echo' }), i, { actor })));
+    expect(shorts.map((r) => r.status)).toEqual(['ok', 'ok', 'ok']);
+    expect(first.done() || second.done()).toBe(false);
+    expect(pool.stats().threads).toBeLessThanOrEqual(3);
+    release(first.cells);
+    release(second.cells);
+    expect((await Promise.all([first.result, second.result])).map((r) => r.status)).toEqual(['ok', 'ok']);
+  });
+
+  it('keeps a call waiting (never on a fourth worker) when every core and spare worker runs long', async () => {
+    pool = testPool({ size: 1, spareThreads: 1, longCallMs: 5 });
+    const first = held(pool, 'a');
+    const second = held(pool, 'b');
+    const third = held(pool, 'c');
+    let threadsSeen = 0;
+    const short = pool.call(program({ op: 'echo' }), 'short', { actor }).then((r) => {
+      threadsSeen = pool!.stats().threads;
+      return r;
+    });
+    // Releasing one long call frees a worker: the waiting calls go on in order, within size + spare threads.
+    release(first.cells);
+    release(second.cells);
+    release(third.cells);
+    const results = await Promise.all([first.result, second.result, third.result, short]);
+    expect(results.map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(threadsSeen).toBeLessThanOrEqual(2);
+  });
+
+  it('retires idle spare workers after spareIdleTimeout, back to size', async () => {
+    pool = testPool({ size: 1, longCallMs: 5, spareIdleTimeout: 10 });
+    const long = held(pool, 'long');
+    expect(await pool.call(program({ op: 'echo' }), 1, { actor })).toMatchObject({ status: 'ok' });
+    expect(pool.stats().threads).toBe(2);
+    release(long.cells);
+    await long.result;
+    await vi.waitFor(() => expect(pool!.stats().threads).toBe(1), { timeout: 10_000, interval: 20 });
+  });
+
+  it('still stops a wedged call at the hard deadline and replaces its worker, while short calls are served', async () => {
+    pool = testPool({ size: 1, longCallMs: 5 });
+    const wedged = pool.call(program({ op: 'spin' }, { limits: { timeoutMs: 200 } }), null, { actor });
+    const shorts = await Promise.all([1, 2, 3].map((i) => pool!.call(program({ op: 'echo' }), i, { actor })));
+    expect(shorts.map((r) => (r.status === 'ok' ? r.value : r.error.kind))).toEqual([1, 2, 3]);
+    expect(await wedged).toMatchObject({ status: 'error', error: { kind: 'Timeout' } });
+    expect(pool.stats().workerReplacements).toBe(1);
+    expect(await pool.call(program({ op: 'echo' }), 4, { actor })).toMatchObject({ status: 'ok', value: 4 });
+  });
+
+  it('cancels a call still waiting for a worker without touching any worker', async () => {
+    pool = testPool({ size: 1, spareThreads: 0 });
+    const long = held(pool, 'long');
+    const controller = new AbortController();
+    const waiting = pool.call(program({ op: 'echo' }), 'never ran', { actor, signal: controller.signal });
+    controller.abort();
+    expect(await waiting).toMatchObject({ status: 'error', error: { kind: 'Canceled' } });
+    release(long.cells);
+    expect(await long.result).toMatchObject({ status: 'ok', value: 'long' });
+    expect(pool.stats().workerReplacements).toBe(0);
+  });
+
+  it('refuses a call beyond maxQueue waiting calls as saturated', async () => {
+    pool = testPool({ size: 1, spareThreads: 0, maxQueue: 1 });
+    const long = held(pool, 'long');
+    const queued = pool.call(program({ op: 'echo' }), 'queued', { actor });
+    const refused = await pool.call(program({ op: 'echo' }), 'refused', { actor });
+    expect(refused).toMatchObject({ status: 'error', error: { kind: 'Internal' } });
+    expect((refused as { error: { message: string } }).error.message).toContain('saturated');
+    release(long.cells);
+    expect(await queued).toMatchObject({ status: 'ok', value: 'queued' });
+    expect(await long.result).toMatchObject({ status: 'ok' });
+  });
+});
