@@ -43,7 +43,8 @@ function compileLocally(spec: ToolSpec): LocalCompileOutcome {
   return error ? { status: 'compiled', error } : { status: 'compiled' };
 }
 
-const bridge = new WorkerHostBridge(await loadModules(), channel, compileLocally);
+/** Set by boot() before piscina hands this worker its first task. */
+let bridge!: WorkerHostBridge;
 const starts = config.starts ? new Int32Array(config.starts) : undefined;
 const startEpoch = config.startEpoch ?? 0;
 
@@ -110,11 +111,6 @@ function engineFor(kind: ToolKind): Promise<GuestEngine> {
   return pending;
 }
 
-// Load the preloaded engines (default: both) while the worker boots (piscina waits for this module before
-// the first task). Other kinds load on their first call, whose clock starts after the load (see below), so
-// no call's deadline is spent compiling WebAssembly. A failure here is reported by the first call.
-const preload = config.preloadEngines ?? (Object.keys(BUILTIN_ENGINES) as ToolKind[]);
-await Promise.allSettled(preload.map(engineFor));
 
 /** The call begins: record its start for the supervisor's hard deadline and run it. */
 function startCall(engine: GuestEngine, task: CallTask): CallResult {
@@ -123,7 +119,7 @@ function startCall(engine: GuestEngine, task: CallTask): CallResult {
   return runCall(engine, task, started);
 }
 
-export default function isolateTask(task: PoolTask): CallResult | Promise<CallResult> | null {
+function isolateTask(task: PoolTask): CallResult | Promise<CallResult> | null {
   if (task.op === 'ping') return null;
   const received = Date.now();
   // The thread boundary: a task is checked against its schema before any engine sees it.
@@ -144,3 +140,20 @@ export default function isolateTask(task: PoolTask): CallResult | Promise<CallRe
     (err: unknown) => failure('Internal', `cannot load the ${task.tool.kind} engine: ${err instanceof Error ? err.message : String(err)}`, received),
   );
 }
+
+/**
+ * Boot: the module specs, then the preloaded engines (default: both) while the worker starts; other kinds
+ * load on their first call, whose clock starts after the load (see isolateTask), so no call's deadline is
+ * spent compiling WebAssembly. A failed preload is reported by the first call of that kind.
+ */
+async function boot(): Promise<typeof isolateTask> {
+  bridge = new WorkerHostBridge(await loadModules(), channel, compileLocally);
+  const preload = config.preloadEngines ?? (Object.keys(BUILTIN_ENGINES) as ToolKind[]);
+  await Promise.allSettled(preload.map(engineFor));
+  return isolateTask;
+}
+
+// piscina awaits the default export before the first task. No top-level await here: on Node 20, a worker
+// terminated (pool close, a replaced worker) while a module graph with top-level await is still evaluating
+// can abort the whole process with a V8 fatal error.
+export default boot();
