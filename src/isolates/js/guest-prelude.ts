@@ -20,7 +20,9 @@ export const PRELUDE_FILENAME = '<sandbox>';
  * `taggedInput` is true when the input JSON holds tagged wire values (it then needs the module machinery).
  * `run` returns "R<json>" (result), "E<json>" (error description), or a promise of one of them;
  * `run('begin')` resets the per-call state (require cache, typed-value prototypes, console budget) before a
- * call in a reused context.
+ * call in a reused context; `run('factory', factory, inputJson, tagged)` does that, calls the tool's module
+ * factory (module-factory.ts) for a fresh module scope and runs the entry (`run('seal', factory)` freezes it
+ * once first); `run('keys', namespace)` returns the JSON of a module namespace's export names.
  */
 export const GUEST_PRELUDE = String.raw`(() => {
 'use strict';
@@ -62,6 +64,7 @@ const typedBuffer = getOwnPropertyDescriptor(TypedArrayProto, 'buffer').get;
 const typedOffset = getOwnPropertyDescriptor(TypedArrayProto, 'byteOffset').get;
 const typedLength = getOwnPropertyDescriptor(TypedArrayProto, 'byteLength').get;
 const bufferLength = getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
+const objectToString = Object.prototype.toString;
 const WM = WeakMap;
 const wmGet = WeakMap.prototype.get;
 const wmSet = WeakMap.prototype.set;
@@ -149,7 +152,12 @@ function boot(configJson) {
   function isBytes(v) {
     try { return call(typedTag, v) !== undefined; } catch (e) { return false; }
   }
+  // Measured: a throwing probe costs ~10 us in QuickJS (the error object and its stack), so the brand
+  // check runs only on objects whose tag says ArrayBuffer (one that hides its tag serialises as an object).
   function isBuffer(v) {
+    let tagged;
+    try { tagged = call(objectToString, v) === '[object ArrayBuffer]'; } catch (e) { return false; }
+    if (!tagged) return false;
     try { call(bufferLength, v); return true; } catch (e) { return false; }
   }
   function viewToLatin1(v) {
@@ -284,14 +292,38 @@ function boot(configJson) {
     }
     return encodeResult(out);
   }
+  function begin() {
+    // A new call in a reused context: fresh require() objects, typed-value prototypes and log budget.
+    loaded = ObjectCreate(null);
+    if (machinery !== undefined) machinery.reset();
+    if (support !== undefined) support.reset(config.logBytes);
+  }
   return function run(mode, value, inputJson, taggedInput) {
     if (mode === 'error') return describe(value);
     if (mode === 'begin') {
-      // A new call in a reused context: fresh require() objects, typed-value prototypes and log budget.
-      loaded = ObjectCreate(null);
-      if (machinery !== undefined) machinery.reset();
-      if (support !== undefined) support.reset(config.logBytes);
+      begin();
       return 'R';
+    }
+    if (mode === 'keys') {
+      // The export names of an evaluated module namespace (undefined if one is still uninitialised).
+      try { return JSONstringify(ObjectKeys(value)); } catch (e) { return undefined; }
+    }
+    if (mode === 'seal') {
+      // A module factory before its first use: nothing on it (or its prototype object) can hold state.
+      ObjectFreeze(value.prototype);
+      ObjectFreeze(value);
+      return 'R';
+    }
+    if (mode === 'factory') {
+      // A reused context's call through the tool's module factory: begin, a fresh module scope, the entry.
+      begin();
+      try {
+        const ns = RApply(value, undefined, []);
+        const parsed = JSONparse(inputJson);
+        return start('module', ns, taggedInput ? modules().dec(parsed, '') : parsed);
+      } catch (e) {
+        return describe(e);
+      }
     }
     try {
       const parsed = JSONparse(inputJson);

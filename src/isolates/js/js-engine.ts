@@ -1,5 +1,5 @@
-// The JavaScript GuestEngine on QuickJS (quickjs-emscripten, synchronous build): one runtime reused across
-// clean calls, a frozen reusable context per tool version (fresh for scripts), limits per call, recreation after faults.
+// The JavaScript GuestEngine on QuickJS (quickjs-emscripten, synchronous build): a frozen reusable context on its
+// own runtime per tool version (a shared runtime for scripts), limits per call, recreation after faults.
 import { randomUUID } from 'node:crypto';
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
 import { logger } from '../../log/logger.js';
@@ -9,6 +9,7 @@ import { classifyGuestError, type ErrorPhase, type GuestErrorDescription } from 
 import { GUEST_HARDEN_SOURCE } from './guest-harden-source.js';
 import { GUEST_PRELUDE, PRELUDE_FILENAME } from './guest-prelude.js';
 import { HostGate, LogSink, preludeSource } from './host-gate.js';
+import { factoryBodyCheck, factoryScript, moduleFactory, type ModuleFactory } from './module-factory.js';
 import { analyzeSource, checkModuleSyntax } from './source-analysis.js';
 import { preludeConfig, ToolCache, type CachedTool } from './tool-cache.js';
 import { DEFAULT_REALM_LIMITS, FOOTPRINT_EVERY, WarmRealms, type Realm, type RealmLimits } from './warm-realms.js';
@@ -73,6 +74,8 @@ export interface JsEngineStats {
   prewarmedCalls: number;
   /** Calls served by an already hardened reusable context. */
   reusedCalls: number;
+  /** Calls that got their fresh module scope from the tool's module factory (no module evaluation). */
+  factoryCalls: number;
   /** Reusable contexts created (hardened). */
   realmsCreated: number;
 }
@@ -111,6 +114,13 @@ interface Prepared {
   readonly rt: QuickJSRuntime;
   readonly ctx: QuickJSContext;
   readonly boot: QuickJSHandle;
+}
+
+/** A context prepared in idle time on a runtime of its own, for the next realm to be created. */
+interface WarmPrepared extends Prepared {
+  readonly generation: number;
+  /** The runtime's used bytes before the context was made. */
+  readonly baseBytes: number;
 }
 
 function message(err: unknown): string {
@@ -158,12 +168,16 @@ function isErrorOutcome(o: Outcome): o is { readonly error: IsolateError } {
 
 class JsEngine implements JsGuestEngine {
   readonly language = 'js' as const;
-  private readonly counters = { calls: 0, prewarmedCalls: 0, reusedCalls: 0, realmsCreated: 0 };
+  private readonly counters = { calls: 0, prewarmedCalls: 0, reusedCalls: 0, realmsCreated: 0, factoryCalls: 0 };
+  /** Realm runtimes discarded after a limit kill, left-over jobs or a fault (counted as runtime recreations). */
+  private realmRecycles = 0;
+  /** Set when disposing a realm's runtime aborted the WASM instance: retire it at the next safe point. */
+  private instanceBroken = false;
   private readonly guard = new CallGuard();
   private readonly cache: ToolCache;
   private readonly stackBytes: number;
   private readonly autoPrewarm: boolean;
-  private warm: Prepared | undefined;
+  private warm: WarmPrepared | undefined;
   private prewarmScheduled = false;
   /** The gate of the call in progress; the prepared context's __host answers through it. */
   private activeGate: HostGate | undefined;
@@ -179,17 +193,43 @@ class JsEngine implements JsGuestEngine {
     this.autoPrewarm = options.prewarm ?? true;
     this.reportMemory = options.reportMemory ?? false;
     this.reuse = options.reuseContexts ?? true;
-    this.realms = new WarmRealms({ ...DEFAULT_REALM_LIMITS, ...options.realms });
+    this.realms = new WarmRealms({ ...DEFAULT_REALM_LIMITS, ...options.realms }, (realm, dispose) => this.releaseRealm(realm, dispose));
+  }
+
+  /** Frees a dropped realm's handles, context and runtime (nothing when the instance must not be touched). */
+  private releaseRealm(realm: Realm, dispose: boolean): void {
+    if (!dispose || this.instanceBroken) return;
+    try {
+      realm.factoryH?.dispose();
+      realm.runH.dispose();
+      realm.ctx.dispose();
+      realm.rt.dispose();
+    } catch (err) {
+      // Measured: freeing a runtime killed inside an endless promise chain can trip QuickJS's leak
+      // assertion, which aborts the WASM instance; it is retired (the spare swapped in) at the next safe point.
+      log.warn({ err, tool: realm.key }, 'QuickJS realm runtime did not dispose cleanly; retiring its WASM instance');
+      this.instanceBroken = true;
+    }
+  }
+
+  /** Retires the WASM instance if freeing a realm aborted it. */
+  private retireIfBroken(): void {
+    if (!this.instanceBroken) return;
+    this.instances.retire();
+    this.instanceBroken = false;
   }
 
   async load(keepSpare: boolean): Promise<void> {
     this.instances = await WasmInstances.load(keepSpare, {
       interruptHandler: this.guard.shouldInterrupt,
       beforeRuntimeGone: (dispose) => {
+        // The shared runtime holds only the prepared context; realms have runtimes of their own and go
+        // only with the whole instance (dispose=false).
+        if (dispose) return;
         try {
-          this.dropWarm(dispose);
+          this.dropWarm(false);
         } finally {
-          this.realms.clearAll(dispose);
+          this.realms.clearAll(false);
         }
       },
     });
@@ -198,7 +238,7 @@ class JsEngine implements JsGuestEngine {
   get stats(): Readonly<JsEngineStats> {
     return {
       ...this.counters,
-      runtimeRecreations: this.instances.runtimeRecreations,
+      runtimeRecreations: this.instances.runtimeRecreations + this.realmRecycles,
       moduleRecreations: this.instances.moduleRecreations,
       cacheHits: this.cache.hits,
       cacheMisses: this.cache.misses,
@@ -243,6 +283,8 @@ class JsEngine implements JsGuestEngine {
 
   dispose(): void {
     this.disposed = true;
+    this.realms.clearAll(true);
+    this.dropWarm(!this.instanceBroken);
     this.instances.close();
     this.cache.clear();
   }
@@ -286,6 +328,7 @@ class JsEngine implements JsGuestEngine {
     }
     if (this.reuse) {
       const viaRealm = this.realmOutcome(rt, tool, inputJson, bridge, logs);
+      this.retireIfBroken();
       if (viaRealm !== undefined) return viaRealm;
     }
     const { limits } = tool;
@@ -294,14 +337,13 @@ class JsEngine implements JsGuestEngine {
     let ctx: QuickJSContext | undefined;
     let recycle = false;
     let faulted = false;
-    const idle = this.realms.size ? this.realms.idleBytes() - this.realms.baseBytes : 0;
-    rt.setMemoryLimit(limits.memoryBytes + idle);
+    rt.setMemoryLimit(limits.memoryBytes);
     rt.setMaxStackSize(stackBytesFor(limits.maxDepth, this.stackBytes));
-    this.guard.arm(deadline, limits.timeoutMs, limits.instructions, memoryProbe(rt, limits.memoryBytes, idle));
+    this.guard.arm(deadline, limits.timeoutMs, limits.instructions, memoryProbe(rt, limits.memoryBytes, 0));
     bridge.begin(tool, deadline);
     this.activeGate = new HostGate(tool, bridge, logs);
     try {
-      const prepared = this.takeWarm(rt) ?? this.prepare(rt);
+      const prepared = this.prepare(rt);
       if ('kind' in prepared) {
         outcome = { error: prepared };
       } else {
@@ -357,14 +399,15 @@ class JsEngine implements JsGuestEngine {
    * Runs an ES-module tool in its reusable hardened context; undefined when the tool must take the fresh
    * path (a script, a known compile error). Throws only what the fresh path would (WASM faults are caught).
    */
-  private realmOutcome(rt: QuickJSRuntime, tool: ToolSpec, inputJson: string, bridge: HostBridge, logs: LogSink): Outcome | undefined {
+  private realmOutcome(shared: QuickJSRuntime, tool: ToolSpec, inputJson: string, bridge: HostBridge, logs: LogSink): Outcome | undefined {
     let realm: Realm | IsolateError;
     try {
-      const entry = this.analyzed(rt, tool);
+      const entry = this.analyzed(shared, tool);
       if (entry.shape !== 'module' || entry.compileError) return undefined;
+      if (entry.factory === undefined) entry.factory = this.examineFactory(shared, entry);
       const config = preludeConfig(entry, tool, bridge.modules);
       const key = `${tool.id}\u0000${tool.version}`;
-      realm = this.realms.take(key, rt, entry, config) ?? this.createRealm(rt, key, entry, config);
+      realm = this.realms.take(key, this.instances.generation, entry, config) ?? this.createRealm(key, entry, config);
     } catch (err) {
       log.warn({ err, tool: tool.id }, 'QuickJS faulted while preparing a reusable context');
       this.instances.retire();
@@ -372,31 +415,42 @@ class JsEngine implements JsGuestEngine {
     }
     if ('kind' in realm) return { error: realm };
     const { limits } = tool;
-    const { ctx, runH } = realm;
+    const { rt, ctx, runH, entry } = realm;
     const deadline = Date.now() + limits.timeoutMs;
-    const idle = this.realms.othersBytes(realm);
     let outcome: Outcome;
     let faulted = false;
-    rt.setMemoryLimit(limits.memoryBytes + idle + this.realms.baseBytes);
+    let evaluatedModule = false;
+    rt.setMemoryLimit(limits.memoryBytes + realm.baseBytes);
     rt.setMaxStackSize(stackBytesFor(limits.maxDepth, this.stackBytes));
-    this.guard.arm(deadline, limits.timeoutMs, limits.instructions, memoryProbe(rt, limits.memoryBytes, idle + this.realms.baseBytes));
+    this.guard.arm(deadline, limits.timeoutMs, limits.instructions, memoryProbe(rt, limits.memoryBytes, realm.baseBytes));
     bridge.begin(tool, deadline);
     this.activeGate = new HostGate(tool, bridge, logs);
     realm.uses += 1;
     if (realm.uses > 1) this.counters.reusedCalls += 1;
     try {
-      const modeH = ctx.newString('begin');
-      const begun = ctx.callFunction(runH, ctx.undefined, modeH);
-      modeH.dispose();
-      if (begun.error) {
-        outcome = { error: this.setupFailure(ctx, begun.error, 'call reset') };
+      const factoryH = entry.factoryVerified ? this.realmFactory(realm) : undefined;
+      if (factoryH !== undefined && 'kind' in factoryH) {
+        outcome = { error: factoryH };
+      } else if (factoryH !== undefined) {
+        this.counters.factoryCalls += 1;
+        outcome = this.runFactory(rt, ctx, runH, factoryH, entry, inputJson, limits.outputBytes);
       } else {
-        begun.value.dispose();
-        // A module name no other call can guess: a later call cannot import this call's module instance.
-        const moduleName = `${randomUUID()}/${realm.entry.filename}`;
-        outcome = this.runTool(rt, ctx, runH, realm.entry, inputJson, limits.outputBytes, moduleName);
-        if (this.reportMemory) this.lastMemory = this.memoryUsed(rt, ctx);
+        const modeH = ctx.newString('begin');
+        const begun = ctx.callFunction(runH, ctx.undefined, modeH);
+        modeH.dispose();
+        if (begun.error) {
+          outcome = { error: this.setupFailure(ctx, begun.error, 'call reset') };
+        } else {
+          begun.value.dispose();
+          evaluatedModule = true;
+          realm.moduleUses += 1;
+          // A module name no other call can guess: a later call cannot import this call's module instance.
+          const moduleName = `${randomUUID()}/${entry.filename}`;
+          const verify = entry.factory && !entry.factoryVerified ? entry : undefined;
+          outcome = this.runTool(rt, ctx, runH, entry, inputJson, limits.outputBytes, moduleName, verify);
+        }
       }
+      if (this.reportMemory) this.lastMemory = this.memoryUsed(rt, ctx);
     } catch (err) {
       faulted = true;
       outcome = { error: hostFault(err, this.guard) };
@@ -412,54 +466,162 @@ class JsEngine implements JsGuestEngine {
       return outcome;
     }
     const failed = isErrorOutcome(outcome) ? outcome.error.kind : undefined;
-    let keep = (failed === undefined || REALM_KEEP_KINDS.has(failed)) && realm.uses < this.realms.limits.maxUses;
+    const worn = evaluatedModule ? realm.moduleUses >= this.realms.limits.maxUses : realm.uses >= this.realms.limits.maxFactoryUses;
+    let keep = (failed === undefined || REALM_KEEP_KINDS.has(failed)) && !worn;
     try {
       rt.setMemoryLimit(-1);
       if (keep && rt.hasPendingJob()) keep = false;
       if (keep && realm.uses % FOOTPRINT_EVERY === 0) {
-        realm.footprint = runtimeUsedBytes(rt) - this.realms.baseBytes - this.realms.othersBytes(realm);
+        realm.footprint = runtimeUsedBytes(rt) - realm.baseBytes;
         if (realm.footprint > this.realms.limits.maxFootprintBytes) keep = false;
       }
-      if (!keep) this.realms.drop(realm);
     } catch (err) {
-      log.warn({ err, tool: tool.id }, 'QuickJS context did not dispose cleanly');
-      this.realms.drop(realm, false);
-      this.instances.recycleRuntime();
-      return outcome;
+      log.warn({ err, tool: tool.id }, 'QuickJS realm could not be checked after a call');
+      keep = false;
     }
-    if ((failed !== undefined && RECYCLE_KINDS.has(failed)) || rt.hasPendingJob()) this.instances.recycleRuntime();
+    if (!keep) {
+      // A limit kill, left-over jobs or a fault: only this tool version's context and runtime are discarded.
+      if ((failed !== undefined && RECYCLE_KINDS.has(failed)) || !worn) this.realmRecycles += 1;
+      this.realms.drop(realm);
+    }
     return outcome;
   }
 
-  /** A new hardened context for one tool config: prelude, boot(config), then every intrinsic frozen. */
-  private createRealm(rt: QuickJSRuntime, key: string, entry: CachedTool, config: string): Realm | IsolateError {
-    rt.setMemoryLimit(-1);
-    this.realms.noteBase(rt, () => runtimeUsedBytes(rt));
-    const before = runtimeUsedBytes(rt);
-    const prepared = this.takeWarm(rt) ?? this.prepare(rt);
-    if ('kind' in prepared) return prepared;
-    const { ctx } = prepared;
-    const configH = ctx.newString(config);
-    const booted = ctx.callFunction(prepared.boot, ctx.undefined, configH);
-    configH.dispose();
-    prepared.boot.dispose();
-    if (booted.error) {
-      const failure = this.setupFailure(ctx, booted.error, 'prelude boot');
-      ctx.dispose();
-      return failure;
+  /**
+   * Decides once per tool version whether calls may use a module factory: the rewrite must exist and its
+   * body must compile alone as a strict script (compile only, nothing runs), so the factory text is a
+   * single function expression. The export names are checked later, against one real module evaluation.
+   */
+  private examineFactory(shared: QuickJSRuntime, entry: CachedTool): ModuleFactory | null {
+    const factory = moduleFactory(entry.source);
+    if (!factory) return null;
+    shared.setMemoryLimit(-1);
+    const scratch = shared.newContext();
+    try {
+      const res = scratch.evalCode(factoryBodyCheck(factory), entry.filename, { type: 'global', compileOnly: true });
+      if (res.error) {
+        res.error.dispose();
+        return null;
+      }
+      res.value.dispose();
+      return factory;
+    } finally {
+      scratch.dispose();
     }
-    const hardened = ctx.evalCode(GUEST_HARDEN_SOURCE, HARDEN_FILENAME);
-    if (hardened.error) {
-      const failure = this.setupFailure(ctx, hardened.error, 'hardening');
-      booted.value.dispose();
-      ctx.dispose();
-      return failure;
+  }
+
+  /** The realm's compiled, frozen module factory (made on first use, inside the call's limits). */
+  private realmFactory(realm: Realm): QuickJSHandle | IsolateError {
+    if (realm.factoryH) return realm.factoryH;
+    const { ctx, entry } = realm;
+    const compiled = ctx.evalCode(factoryScript(entry.factory!), entry.filename, { type: 'global' });
+    if (compiled.error) return this.setupFailure(ctx, compiled.error, 'module factory');
+    if (ctx.typeof(compiled.value) !== 'function') {
+      compiled.value.dispose();
+      entry.factory = null;
+      entry.factoryVerified = false;
+      return { kind: 'Internal', message: 'the module factory did not compile to a function' };
     }
-    hardened.value.dispose();
-    this.counters.realmsCreated += 1;
-    const realm: Realm = { key, rt, ctx, runH: booted.value, entry, config, uses: 0, footprint: runtimeUsedBytes(rt) - before };
-    this.realms.add(realm);
-    return realm;
+    const modeH = ctx.newString('seal');
+    const sealed = ctx.callFunction(realm.runH, ctx.undefined, [modeH, compiled.value]);
+    modeH.dispose();
+    if (sealed.error) {
+      compiled.value.dispose();
+      return this.setupFailure(ctx, sealed.error, 'module factory');
+    }
+    sealed.value.dispose();
+    realm.factoryH = compiled.value;
+    return compiled.value;
+  }
+
+  /** One call through the factory: a single host call does the reset, the fresh module scope and the entry. */
+  private runFactory(
+    rt: QuickJSRuntime,
+    ctx: QuickJSContext,
+    runH: QuickJSHandle,
+    factoryH: QuickJSHandle,
+    entry: CachedTool,
+    inputJson: string,
+    outputBytes: number,
+  ): Outcome {
+    const modeH = ctx.newString('factory');
+    const inputH = ctx.newString(inputJson);
+    const taggedH = inputJson.includes('\\u0001') ? ctx.true : ctx.false;
+    let envelope: string | undefined;
+    try {
+      const res = ctx.callFunction(runH, ctx.undefined, [modeH, factoryH, inputH, taggedH]);
+      if (res.error) {
+        res.error.dispose();
+        if (this.guard.killed) return this.killed();
+      } else if (ctx.typeof(res.value) === 'string') {
+        envelope = ctx.getString(res.value);
+        res.value.dispose();
+      } else {
+        envelope = this.settle(rt, ctx, res.value);
+        res.value.dispose();
+      }
+    } finally {
+      modeH.dispose();
+      inputH.dispose();
+    }
+    if (this.guard.killed) return this.killed();
+    if (envelope !== undefined && !this.drain(rt)) return this.killed();
+    if (envelope === undefined) {
+      return { error: { kind: 'Internal', message: 'the tool failed in a way the sandbox could not describe' } };
+    }
+    return this.decode(envelope, entry.filename, 'run', outputBytes);
+  }
+
+  /** A new hardened context, on a runtime of its own, for one tool config: prelude, boot(config), freeze. */
+  private createRealm(key: string, entry: CachedTool, config: string): Realm | IsolateError {
+    const generation = this.instances.generation;
+    const warm = this.takeWarm();
+    const rt = warm?.rt ?? this.instances.newRuntime();
+    let owned = true;
+    try {
+      rt.setMemoryLimit(-1);
+      const baseBytes = warm?.baseBytes ?? runtimeUsedBytes(rt);
+      const prepared = warm ?? this.prepare(rt);
+      if ('kind' in prepared) return prepared;
+      const { ctx } = prepared;
+      const configH = ctx.newString(config);
+      const booted = ctx.callFunction(prepared.boot, ctx.undefined, configH);
+      configH.dispose();
+      prepared.boot.dispose();
+      if (booted.error) {
+        const failure = this.setupFailure(ctx, booted.error, 'prelude boot');
+        ctx.dispose();
+        return failure;
+      }
+      const hardened = ctx.evalCode(GUEST_HARDEN_SOURCE, HARDEN_FILENAME);
+      if (hardened.error) {
+        const failure = this.setupFailure(ctx, hardened.error, 'hardening');
+        booted.value.dispose();
+        ctx.dispose();
+        return failure;
+      }
+      hardened.value.dispose();
+      this.counters.realmsCreated += 1;
+      const realm: Realm = {
+        key,
+        rt,
+        ctx,
+        generation,
+        runH: booted.value,
+        entry,
+        config,
+        factoryH: undefined,
+        uses: 0,
+        moduleUses: 0,
+        baseBytes,
+        footprint: runtimeUsedBytes(rt) - baseBytes,
+      };
+      owned = false;
+      this.realms.add(realm);
+      return realm;
+    } finally {
+      if (owned) rt.dispose();
+    }
   }
 
   /** A fresh context on `rt` with __host and the prelude; an IsolateError if the prelude cannot run. */
@@ -487,12 +649,12 @@ class JsEngine implements JsGuestEngine {
     return { rt, ctx, boot: boot.value };
   }
 
-  /** The context prepared in idle time, if it belongs to `rt`. */
-  private takeWarm(rt: QuickJSRuntime): Prepared | undefined {
+  /** The context prepared in idle time (with its own runtime), if it belongs to the current instance. */
+  private takeWarm(): WarmPrepared | undefined {
     const warm = this.warm;
     this.warm = undefined;
     if (!warm) return undefined;
-    if (warm.rt === rt) {
+    if (warm.generation === this.instances.generation) {
       this.counters.prewarmedCalls += 1;
       return warm;
     }
@@ -502,9 +664,10 @@ class JsEngine implements JsGuestEngine {
   private dropWarm(dispose: boolean): void {
     const warm = this.warm;
     this.warm = undefined;
-    if (!warm || !dispose) return;
+    if (!warm || !dispose || warm.generation !== this.instances.generation) return;
     warm.boot.dispose();
     warm.ctx.dispose();
+    warm.rt.dispose();
   }
 
   private schedulePrewarm(): void {
@@ -520,22 +683,27 @@ class JsEngine implements JsGuestEngine {
   prewarm(): void {
     if (this.warm || this.disposed || !this.instances.available) return;
     try {
-      const rt = this.instances.runtimeNow();
+      const generation = this.instances.generation;
+      const rt = this.instances.newRuntime();
       rt.setMemoryLimit(-1);
+      const baseBytes = runtimeUsedBytes(rt);
       const prepared = this.prepare(rt);
-      if ('kind' in prepared) return;
+      if ('kind' in prepared) {
+        rt.dispose();
+        return;
+      }
       const warm = prepared.ctx.getProp(prepared.boot, 'warm');
       const res = prepared.ctx.callFunction(warm, prepared.ctx.undefined);
       warm.dispose();
       if (res.error) {
         res.error.dispose();
-        this.dropWarm(false);
         prepared.boot.dispose();
         prepared.ctx.dispose();
+        rt.dispose();
         return;
       }
       res.value.dispose();
-      this.warm = prepared;
+      this.warm = { ...prepared, generation, baseBytes };
     } catch (err) {
       log.warn({ err }, 'QuickJS faulted while preparing a context');
       this.instances.retire();
@@ -570,6 +738,7 @@ class JsEngine implements JsGuestEngine {
     inputJson: string,
     outputBytes: number,
     moduleName: string,
+    verifyFactory?: CachedTool,
   ): Outcome {
     const evaluated = ctx.evalCode(entry.source, moduleName, { type: entry.shape === 'module' ? 'module' : 'global' });
     let envelope: string | undefined;
@@ -584,6 +753,7 @@ class JsEngine implements JsGuestEngine {
       phase = 'evaluate';
     } else {
       const valueH = evaluated.value;
+      if (verifyFactory) this.verifyFactory(ctx, runH, valueH, verifyFactory);
       const inputH = ctx.newString(inputJson);
       const modeH = ctx.newString(entry.shape);
       const taggedH = inputJson.includes('\\u0001') ? ctx.true : ctx.false;
@@ -617,6 +787,35 @@ class JsEngine implements JsGuestEngine {
       entry.checked = true;
     }
     return outcome;
+  }
+
+  /**
+   * Compares a freshly evaluated module's export names with the factory rewrite's: equal names let later
+   * calls of this tool version use the factory; anything else (or a namespace not yet settled) rules it out.
+   */
+  private verifyFactory(ctx: QuickJSContext, runH: QuickJSHandle, namespaceH: QuickJSHandle, entry: CachedTool): void {
+    const factory = entry.factory;
+    if (!factory) return;
+    const modeH = ctx.newString('keys');
+    const res = ctx.callFunction(runH, ctx.undefined, [modeH, namespaceH]);
+    modeH.dispose();
+    if (res.error) {
+      res.error.dispose();
+      return;
+    }
+    const json = ctx.typeof(res.value) === 'string' ? ctx.getString(res.value) : undefined;
+    res.value.dispose();
+    if (this.guard.killed) return;
+    let names: unknown;
+    try {
+      names = json === undefined ? undefined : JSON.parse(json);
+    } catch {
+      names = undefined;
+    }
+    const expected = factory.exports.map(([name]) => name);
+    const actual = Array.isArray(names) ? names.map(String).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) : undefined;
+    if (actual && actual.length === expected.length && actual.every((n, i) => n === expected[i])) entry.factoryVerified = true;
+    else entry.factory = null;
   }
 
   /** Calls run('error', handle) to describe a raw exception. */

@@ -2,6 +2,7 @@
 // script), its compile error if any, and the prelude configuration JSON per module map.
 import type { ModuleSpec } from '../../modules/module-spec.js';
 import type { IsolateError, ToolSpec } from '../types.js';
+import type { ModuleFactory } from './module-factory.js';
 import { describeModule, type ModuleDescriptor } from './module-descriptors.js';
 
 export type SourceShape = 'module' | 'script';
@@ -14,6 +15,10 @@ export interface CachedTool {
   compileError?: IsolateError;
   /** True once the source is known to compile (or compileError is set). */
   checked: boolean;
+  /** The module factory rewrite (module-factory.ts): undefined until examined, null when not usable. */
+  factory?: ModuleFactory | null;
+  /** True once a module evaluation's export names matched the factory's (then calls use the factory). */
+  factoryVerified?: boolean;
   /** Prelude config JSON per module map (and output/memory limits). */
   readonly configs: WeakMap<ReadonlyMap<string, ModuleSpec>, Map<string, string>>;
 }

@@ -1,5 +1,5 @@
-// The QuickJS WASM instances behind one engine: the current one (with its reusable runtime) and a spare
-// loaded ahead of time, swapped in synchronously when the current instance faults or aborts.
+// The QuickJS WASM instances behind one engine: the current one (with its shared runtime, plus runtimes
+// handed out to warm realms) and a spare loaded ahead of time, swapped in when the current one faults or aborts.
 import { newQuickJSWASMModule, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten';
 import { logger } from '../../log/logger.js';
 
@@ -15,6 +15,8 @@ export interface InstanceHooks {
 export class WasmInstances {
   runtimeRecreations = 0;
   moduleRecreations = 0;
+  /** Bumped whenever the current instance is replaced: runtimes of an older generation are gone. */
+  generation = 0;
   private runtime: QuickJSRuntime | undefined;
   private spareLoading: Promise<void> | undefined;
   private closed = false;
@@ -52,6 +54,14 @@ export class WasmInstances {
     return rt;
   }
 
+  /** A new runtime on the current instance, owned by the caller (a warm realm). Throws like runtimeNow. */
+  newRuntime(): QuickJSRuntime {
+    this.runtimeNow();
+    const rt = this.module!.newRuntime();
+    rt.setInterruptHandler(this.hooks.interruptHandler);
+    return rt;
+  }
+
   /** Disposes the runtime (a new one is made on next use); an abort while freeing retires the instance. */
   recycleRuntime(count = true): void {
     const rt = this.runtime;
@@ -76,6 +86,7 @@ export class WasmInstances {
     this.hooks.beforeRuntimeGone(false);
     this.runtime = undefined;
     this.module = undefined;
+    this.generation += 1;
     if (this.spare) this.swapSpare();
     this.loadSpare();
   }
@@ -93,6 +104,7 @@ export class WasmInstances {
   }
 
   private swapSpare(): void {
+    this.generation += 1;
     this.module = this.spare;
     this.spare = undefined;
     this.moduleRecreations += 1;

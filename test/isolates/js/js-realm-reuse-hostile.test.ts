@@ -31,12 +31,19 @@ function pairTool(attack: string, probe: string, extra: Parameters<typeof jsTool
   );
 }
 
-/** Runs the attack then the probe on the same tool version; asserts the probe ran in the reused context. */
-function attackThenProbe(tool: ToolSpec): CallResult {
+/**
+ * Runs the attack then the probe on the same tool version; asserts the probe ran in the reused context.
+ * A first probe call evaluates the module (and verifies its factory), so the attack and the second probe
+ * both run through the module factory when the source has one.
+ */
+function attackThenProbe(tool: ToolSpec, viaFactory = true): CallResult {
+  engine.call(tool, { attack: false }, bridge);
+  const factoryBefore = engine.stats.factoryCalls;
   expect(ok(engine.call(tool, { attack: true }, bridge))).toBe('attacked');
   const reusedBefore = engine.stats.reusedCalls;
   const probe = engine.call(tool, { attack: false }, bridge);
   expect(engine.stats.reusedCalls).toBe(reusedBefore + 1);
+  expect(engine.stats.factoryCalls).toBe(factoryBefore + (viaFactory ? 2 : 0));
   return probe;
 }
 
@@ -57,6 +64,7 @@ describe('state left by call N is not visible to call N+1 of the same tool versi
     ['String.prototype.replace', 'String.prototype.replace = () => "evil";', 'return "abc".replace("b", "x");', 'axc'],
     ['Error.prototype and ModuleError', 'ModuleError.prototype.kind = "evil"; ModuleError.prototype.name = "Evil"; ModuleError.leak = 1; Error.prototype.message = "evil";', 'const e = new ModuleError("K", "m"); return [e.kind, String(e), typeof ModuleError.leak, new Error().message];', ['K', 'ModuleError: m', 'undefined', '']],
     ['Date.now and Math.random', 'Date.now = () => 0; Math.random = () => 4;', 'return [Date.now() > 1e12, Math.random() < 1];', [true, true]],
+    ['new Function and indirect eval closing the wrapper', 'Function("}); globalThis.leak = 1; (function(){")(); (0, eval)("let leakedEval = 1");', 'return [typeof leak, (0, eval)("typeof leakedEval")];', ['undefined', 'undefined']],
     ['global lexical bindings from indirect eval', '(0, eval)("let leakedLex = 42; class LeakedClass {}");', 'return [(0, eval)("typeof leakedLex"), Function("return typeof LeakedClass")()];', ['undefined', 'undefined']],
   ];
 
@@ -67,8 +75,47 @@ describe('state left by call N is not visible to call N+1 of the same tool versi
   it('module-level state starts fresh on every call', () => {
     const tool = jsTool('let count = 0;\nconst seen = [];\nexport function handler(i) { count += 1; seen.push(i.n); return [count, seen] }');
     expect(ok(engine.call(tool, { n: 1 }, bridge))).toEqual([1, [1]]);
+    const factoryBefore = engine.stats.factoryCalls;
     expect(ok(engine.call(tool, { n: 2 }, bridge))).toEqual([1, [2]]);
+    expect(ok(engine.call(tool, { n: 3 }, bridge))).toEqual([1, [3]]);
     expect(engine.stats.reusedCalls).toBeGreaterThan(0);
+    expect(engine.stats.factoryCalls).toBe(factoryBefore + 2);
+  });
+
+  it('module-level state starts fresh for every export form served by the factory', () => {
+    const tool = jsTool(
+      'const state = { calls: [] };\nfunction record(n) { state.calls.push(n); return state.calls }\nexport default { handler(i) { return record(i.n) } }\nexport { state as shared };',
+    );
+    expect(ok(engine.call(tool, { n: 1 }, bridge))).toEqual([1]);
+    const factoryBefore = engine.stats.factoryCalls;
+    expect(ok(engine.call(tool, { n: 2 }, bridge))).toEqual([2]);
+    expect(ok(engine.call(tool, { n: 3 }, bridge))).toEqual([3]);
+    expect(engine.stats.factoryCalls).toBe(factoryBefore + 2);
+  });
+
+  it('top-level arguments and this hold nothing from an earlier call (factory or module scope)', () => {
+    const tool = jsTool(
+      'const top = typeof arguments === "object" ? arguments : {};\ntop.calls = (top.calls || 0) + 1;\nlet callee = "none";\ntry { callee = typeof arguments.callee } catch (e) { callee = "refused" }\nexport function handler() { return [top.calls, this === undefined, callee === "function" ? "reachable" : "ok"] }',
+    );
+    expect(ok(engine.call(tool, {}, bridge))).toEqual([1, true, 'ok']);
+    expect(ok(engine.call(tool, {}, bridge))).toEqual([1, true, 'ok']);
+    expect(ok(engine.call(tool, {}, bridge))).toEqual([1, true, 'ok']);
+  });
+
+  it('sources the factory cannot take (export inside a string) still get a fresh module per call', () => {
+    const tool = jsTool('let count = 0;\nexport function handler() { count += 1; return [count, "export"] }');
+    expect(ok(engine.call(tool, {}, bridge))).toEqual([1, 'export']);
+    const factoryBefore = engine.stats.factoryCalls;
+    expect(ok(engine.call(tool, {}, bridge))).toEqual([1, 'export']);
+    expect(engine.stats.factoryCalls).toBe(factoryBefore);
+  });
+
+  it('errors thrown by module top-level code keep their line through the factory', () => {
+    const tool = jsTool('const x = 1;\nif (globalThis.boom === undefined && x) { }\nexport function handler(i) {\n  if (i.fail) throw new Error("late " + x);\n  return x\n}');
+    expect(ok(engine.call(tool, {}, bridge))).toBe(1);
+    const failed = engine.call(tool, { fail: true }, bridge);
+    expect(failed.status === 'error' && failed.error).toMatchObject({ kind: 'RuntimeError', message: 'Error: late 1', line: 4 });
+    expect(engine.stats.factoryCalls).toBeGreaterThan(0);
   });
 
   it('require() returns fresh module objects: constants, typed-value prototypes and the module are not shared', () => {
@@ -104,7 +151,27 @@ describe('state left by call N is not visible to call N+1 of the same tool versi
 
   it('a call cannot import a previous call\'s module instance by the tool file name', async () => {
     const tool = pairTool('', 'try { await import("app.generated_test_tool.js"); return "imported" } catch (e) { return "refused" }');
-    expect(ok(attackThenProbe(tool))).toBe('refused');
+    expect(ok(attackThenProbe(tool, false))).toBe('refused');
+  });
+
+  it('a limit kill of one tool leaves other tools\' contexts warm, and they stay isolated', () => {
+    const victim = jsTool('let seen = [];\nexport function handler(i) { seen.push(i.n); return seen }');
+    const killer = jsTool('export function handler() { for (;;) {} }', { limits: testLimits({ timeoutMs: 100 }) });
+    const hog = jsTool('export function handler() { const a = []; for (;;) a.push(new Array(1000).fill(1)) }', { limits: testLimits({ memoryBytes: 8 * 1024 * 1024 }) });
+    expect(ok(engine.call(victim, { n: 1 }, bridge))).toEqual([1]);
+    expect(ok(engine.call(victim, { n: 2 }, bridge))).toEqual([2]);
+    const created = engine.stats.realmsCreated;
+    const recreations = engine.stats.runtimeRecreations;
+    const killed = engine.call(killer, {}, bridge);
+    expect(killed.status === 'error' && killed.error.kind).toBe('Timeout');
+    const hogged = engine.call(hog, {}, bridge);
+    expect(hogged.status === 'error' && hogged.error.kind).toBe('MemoryLimit');
+    expect(engine.stats.runtimeRecreations).toBe(recreations + 2);
+    const reusedBefore = engine.stats.reusedCalls;
+    expect(ok(engine.call(victim, { n: 3 }, bridge))).toEqual([3]);
+    expect(engine.stats.reusedCalls).toBe(reusedBefore + 1);
+    // the killer and the hog each got (and lost) a context of their own; the victim's was not rebuilt
+    expect(engine.stats.realmsCreated).toBe(created + 2);
   });
 
   it('discards the context after a limit kill and serves the next call from a new one', () => {
