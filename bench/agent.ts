@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { join } from 'node:path';
 import type { AgentEvent, ToolCallContext } from '../schemas/messages/agent.js';
+import { nodeHttpFetch } from '../src/llm/node-http-fetch.js';
 import { packageRoot } from '../src/paths.js';
 import { AGENT_ACTOR } from '../src/security/actors.js';
 import { reply, startFakeOpenAI, type FakeOpenAI, type RecordedRequest, type ReplySource } from '../test/support/fake-openai.js';
@@ -216,7 +217,8 @@ async function turnRows(rig: AgentRig): Promise<BenchRow[]> {
       await ourTurn(rig, fake, `time_warm_${i}`);
       if (typeof sdk !== 'string') await sdk.turn(`time_warm_${i}`);
     }
-    const client = new OpenAI({ apiKey: 'bench', baseURL: fake.url, maxRetries: 0 });
+    // Our transport (src/llm/node-http-fetch.ts): the floor is the requests themselves, not the platform fetch.
+    const client = new OpenAI({ apiKey: 'bench', baseURL: fake.url, maxRetries: 0, fetch: nodeHttpFetch });
     for (let i = 0; i < TURN_WARMUP; i++) await bareRequests(client, fake, 'floor');
     const ours: OurTurn[] = [];
     const theirs: number[] = [];

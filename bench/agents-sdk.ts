@@ -3,6 +3,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Agent, OpenAIProvider, Runner, tool, type FunctionTool } from '@openai/agents';
+import { createRequire } from 'node:module';
+import { nodeHttpFetch } from '../src/llm/node-http-fetch.js';
 import { packageRoot } from '../src/paths.js';
 import { reply, type FakeOpenAI, type RecordedRequest, type ReplySource } from '../test/support/fake-openai.js';
 
@@ -157,12 +159,24 @@ export interface SdkTurnRunner {
   turn(prompt: string): Promise<string>;
 }
 
+type OpenAIClientOption = NonNullable<ConstructorParameters<typeof OpenAIProvider>[0]>['openAIClient'];
+/** The `openai` version the Agents SDK itself depends on (its own copy), constructed with our fetch. */
+const AgentsOpenAI = createRequire(import.meta.resolve('@openai/agents-openai'))('openai').OpenAI as new (options: {
+  apiKey: string;
+  baseURL: string;
+  fetch: typeof nodeHttpFetch;
+}) => unknown;
+
 /** An Agents SDK runner against `fake` (Chat Completions, tracing disabled). One Agent per runner. */
 export function createSdkTurnRunner(fake: FakeOpenAI): SdkTurnRunner {
   const docs = loadDocs();
   const agent = buildAgent(docs);
   const runner = new Runner({
-    modelProvider: new OpenAIProvider({ apiKey: 'bench', baseURL: fake.url, useResponses: false }),
+    // The same HTTP transport as ours (src/llm/node-http-fetch.ts), so the comparison is the loop, not the fetch.
+    modelProvider: new OpenAIProvider({
+      openAIClient: new AgentsOpenAI({ apiKey: 'bench', baseURL: fake.url, fetch: nodeHttpFetch }) as OpenAIClientOption,
+      useResponses: false,
+    }),
     tracingDisabled: true,
     traceIncludeSensitiveData: false,
   });

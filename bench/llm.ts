@@ -6,6 +6,7 @@ import { percentile, sampleMicros, type BenchRow } from './types.js';
 import { buildChatRequest } from '../src/llm/chat-request.js';
 import { Conversation } from '../src/llm/conversation.js';
 import { createLlm } from '../src/llm/llm.js';
+import { nodeHttpFetch } from '../src/llm/node-http-fetch.js';
 import { ChatStreamAccumulator } from '../src/llm/stream-accumulator.js';
 import { startFakeOpenAI, reply, type Reply } from '../test/support/fake-openai.js';
 import type { Entry } from '../schemas/entry.js';
@@ -78,7 +79,8 @@ export async function run(): Promise<BenchRow[]> {
   const fake = await startFakeOpenAI({ fallback: stepReply });
   try {
     const llm = createLlm({ models: [MODEL], provider: { apiKey: 'bench', baseURL: fake.url } });
-    const sdk = new OpenAI({ apiKey: 'bench', baseURL: fake.url, maxRetries: 0 });
+    // The bare SDK gets our transport too (src/llm/node-http-fetch.ts): the row measures the layer, not the fetch.
+    const sdk = new OpenAI({ apiKey: 'bench', baseURL: fake.url, maxRetries: 0, fetch: nodeHttpFetch });
     const small = conversation(2).messages();
     const ours = async () => {
       const out = await llm.generate(small, { model: 'bench-model', onEvent: () => {} });

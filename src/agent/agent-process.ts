@@ -8,7 +8,7 @@ import { logger } from '../log/logger.js';
 import { AgentArgsSchema } from './agent-args.js';
 import { eventSender, type EmitEvent } from './agent-events.js';
 import { openAgentSession, type AgentSession } from './agent-session.js';
-import { runTurn } from './step-loop.js';
+import { runTurn, type TurnOptions } from './step-loop.js';
 import { ToolServiceClient } from './tool-service-client.js';
 import { TurnQueue } from './turn-queue.js';
 
@@ -31,9 +31,16 @@ function info(session: AgentSession, what: 'tools' | 'cost'): unknown {
   };
 }
 
-async function guardedTurn(session: AgentSession, client: ToolServiceClient, input: Extract<AgentInput, { type: 'prompt' }>, signal: AbortSignal, emit: EmitEvent): Promise<void> {
+async function guardedTurn(
+  session: AgentSession,
+  client: ToolServiceClient,
+  input: Extract<AgentInput, { type: 'prompt' }>,
+  signal: AbortSignal,
+  emit: EmitEvent,
+  options: TurnOptions,
+): Promise<void> {
   try {
-    await runTurn(session, client, input, signal, emit);
+    await runTurn(session, client, input, signal, emit, options);
   } catch (err) {
     // A bug or an infrastructure failure (registry refresh): report it; the session stays usable.
     log.error({ err, turn: input.turn }, 'turn failed');
@@ -48,7 +55,8 @@ export async function main(ctx: ProcessContext): Promise<unknown> {
   const emit = eventSender(ctx, args.terminal);
   const session = await openAgentSession(args, ctx.placement === 'shared' ? { keepRegistryIdleMs: SHARED_REGISTRY_IDLE_MS } : {});
   const life = new AbortController();
-  const onCancel = (): void => life.abort();
+  // Reasons are given: abort() without one builds a DOMException with a stack trace, per process.
+  const onCancel = (): void => life.abort('canceled');
   ctx.signal.addEventListener('abort', onCancel, { once: true });
   const client = new ToolServiceClient(ctx, args.toolService);
   const serving = client.serve(life.signal);
@@ -58,6 +66,7 @@ export async function main(ctx: ProcessContext): Promise<unknown> {
     }
   })();
   const queue = new TurnQueue();
+  const turnOptions: TurnOptions = { streamChunks: args.streamChunks ?? true };
   let reason = 'canceled';
   try {
     emit({ type: 'ready', agent: session.spec.id, model: session.llm.resolve(session.spec.model).name, tools: [...session.tools.byName.keys()].sort() });
@@ -68,7 +77,7 @@ export async function main(ctx: ProcessContext): Promise<unknown> {
         continue;
       }
       const input = parsed.data;
-      if (input.type === 'prompt') queue.enqueueTurn(input.turn, (signal) => guardedTurn(session, client, input, signal, emit));
+      if (input.type === 'prompt') queue.enqueueTurn(input.turn, (signal) => guardedTurn(session, client, input, signal, emit, turnOptions));
       else if (input.type === 'cancel') queue.cancel(input.turn);
       else if (input.type === 'reset') queue.enqueue(() => session.reset());
       else if (input.type === 'query') emit({ type: 'info', what: input.what, data: info(session, input.what) });
@@ -80,7 +89,7 @@ export async function main(ctx: ProcessContext): Promise<unknown> {
   } finally {
     queue.cancelAll();
     await queue.idle();
-    life.abort();
+    life.abort('stopped');
     ctx.signal.removeEventListener('abort', onCancel);
     await Promise.allSettled([serving, watching]);
     await session.close();

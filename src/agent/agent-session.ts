@@ -142,6 +142,17 @@ function meteredLlm(shared: Llm): Llm {
  */
 const toolIndexes = new WeakMap<Snapshot, string>();
 const toolSets = new WeakMap<Snapshot, Map<string, ToolSet>>();
+const agentSpecs = new WeakMap<Snapshot, Map<string, AgentSpec>>();
+
+/** loadAgentSpec once per (snapshot, agent, model override): checking the entry's data is the costly part. A failure is not kept. */
+function agentSpecOf(snapshot: Snapshot, agentId: string, model?: string): AgentSpec {
+  let specs = agentSpecs.get(snapshot);
+  if (!specs) agentSpecs.set(snapshot, (specs = new Map()));
+  const key = model === undefined ? agentId : `${agentId}\n${model}`;
+  let spec = specs.get(key);
+  if (!spec) specs.set(key, (spec = loadAgentSpec(snapshot, agentId, model)));
+  return spec;
+}
 
 function toolIndexOf(registry: Registry, snapshot: Snapshot): string {
   // registry.current() is `snapshot` here: the index reads the registry's head and its history.
@@ -181,7 +192,7 @@ export async function openAgentSession(args: AgentArgs, options: OpenSessionOpti
   });
   const { registry } = lease;
   try {
-    const configured = loadAgentSpec(registry.current(), args.agentId).model;
+    const configured = agentSpecOf(registry.current(), args.agentId).model;
     // The LLM client (providers, HTTP clients, the model source) is shared by the sessions of this thread
     // with the same model settings; each session meters its own usage through its own wrapper.
     const key = JSON.stringify(['llm', configured, args.model ?? null, args.env]);
@@ -191,7 +202,7 @@ export async function openAgentSession(args: AgentArgs, options: OpenSessionOpti
       lease.cache.set(key, shared);
     }
     const llm = meteredLlm(shared);
-    const spec = loadAgentSpec(registry.current(), args.agentId, args.model);
+    const spec = agentSpecOf(registry.current(), args.agentId, args.model);
     llm.resolve(spec.model); // an unknown model fails the start, naming the known ones
     return new AgentSession(registry, llm, spec, {
       maxSteps: args.maxSteps,

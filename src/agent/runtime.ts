@@ -34,6 +34,11 @@ export interface AgentRuntimeOptions {
   /** Compression trigger share of the context window (default 0.75) and target chars (default 4000). */
   readonly compressAt?: number;
   readonly compressChars?: number;
+  /**
+   * Stream chunk and thinking events to the terminal (default true). False for a terminal that shows only
+   * the final answer (batch): fewer messages per step; the answer event is unchanged.
+   */
+  readonly streamChunks?: boolean;
   /** How long stop() waits for the agent to finish before killing it (default 5000 ms). */
   readonly stopGraceMs?: number;
   /** Agent process module (default dist/workers/agent-worker.js). */
@@ -94,6 +99,7 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     ...(options.model !== undefined ? { model: options.model } : {}),
     ...(options.compressAt !== undefined ? { compressAt: options.compressAt } : {}),
     ...(options.compressChars !== undefined ? { compressChars: options.compressChars } : {}),
+    ...(options.streamChunks === false ? { streamChunks: false } : {}),
   };
   let agentPid: Pid;
   try {

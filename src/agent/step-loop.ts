@@ -1,7 +1,7 @@
 // One turn of the agent: the user's prompt, then steps (stream the model, run its tool calls in parallel,
 // hot-load tools, compress when the window fills) until a text answer, the step limit, cancel or failure.
 import type { AgentEvent } from '../../schemas/messages/agent.js';
-import type { TokenUsage, ToolCall } from '../llm/index.js';
+import type { StreamEvent, TokenUsage, ToolCall } from '../llm/index.js';
 import type { EmitEvent } from './agent-events.js';
 import type { AgentSession } from './agent-session.js';
 import { compressIfNeeded } from './compression-trigger.js';
@@ -25,6 +25,11 @@ export function stepLimitMessage(steps: number): string {
 export interface TurnInput {
   readonly turn: number;
   readonly text: string;
+}
+
+export interface TurnOptions {
+  /** Emit chunk and thinking events as the model streams (default true); the answer event comes either way. */
+  readonly streamChunks?: boolean;
 }
 
 const ZERO: TokenUsage = { prompt: 0, completion: 0, cached: 0, reasoning: 0, total: 0 };
@@ -78,8 +83,21 @@ function resultEvent(turn: number, f: FinalToolCallState): AgentEvent {
 }
 
 /** Run one turn to its end; always emits exactly one turn_end. Never rejects for model or tool failures. */
-export async function runTurn(session: AgentSession, caller: ToolCaller, input: TurnInput, signal: AbortSignal, emit: EmitEvent): Promise<TurnStatus> {
+export async function runTurn(
+  session: AgentSession,
+  caller: ToolCaller,
+  input: TurnInput,
+  signal: AbortSignal,
+  emit: EmitEvent,
+  options: TurnOptions = {},
+): Promise<TurnStatus> {
   const { turn } = input;
+  const onEvent =
+    options.streamChunks === false
+      ? undefined
+      : (e: StreamEvent): void => {
+          if (e.type === 'chunk' || e.type === 'thinking') emit({ type: e.type, turn, content: e.content });
+        };
   let steps = 0;
   let tokens = ZERO;
   let cost = 0;
@@ -103,9 +121,7 @@ export async function runTurn(session: AgentSession, caller: ToolCaller, input: 
       ...(spec.temperature !== undefined ? { temperature: spec.temperature } : {}),
       ...(spec.thinkingEffort !== undefined ? { thinkingEffort: spec.thinkingEffort } : {}),
       signal,
-      onEvent: (e) => {
-        if (e.type === 'chunk' || e.type === 'thinking') emit({ type: e.type, turn, content: e.content });
-      },
+      ...(onEvent ? { onEvent } : {}),
     });
     if (!outcome.ok) {
       if (signal.aborted || outcome.error.type === 'cancelled') return end('canceled');

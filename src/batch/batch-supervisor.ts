@@ -127,6 +127,8 @@ class Supervisor implements BatchSupervisor {
       toolService: this.toolService,
       maxSteps: this.options.maxSteps ?? DEFAULT_MAX_STEPS,
       placement: this.placement,
+      // Batch results keep only the answer: no chunk events to route.
+      streamChunks: false,
       ...(this.options.model !== undefined ? { model: this.options.model } : {}),
       ...(this.options.agentModule !== undefined ? { module: this.options.agentModule } : {}),
       ...(this.options.stopGraceMs !== undefined ? { stopGraceMs: this.options.stopGraceMs } : {}),

@@ -30,6 +30,20 @@ const log = logger('host.thread');
  */
 export function runHostThread(port: HostThreadPort): void {
   const procs = new Map<Pid, Hosted>();
+  /**
+   * Process modules by URL, imported once: a dynamic import() of a module already loaded still resolves its
+   * URL through the ESM loader each time (package scope lookups, path conversions), per process start.
+   */
+  const modules = new Map<string, Promise<{ main?: ProcessMain }>>();
+  const load = (url: string): Promise<{ main?: ProcessMain }> => {
+    let mod = modules.get(url);
+    if (!mod) {
+      modules.set(url, (mod = import(url) as Promise<{ main?: ProcessMain }>));
+      // A failed import is not cached: the next start (or preload) tries again.
+      mod.catch(() => modules.delete(url));
+    }
+    return mod;
+  };
 
   const post = (msg: FromHostThread): void => {
     port.postMessage(FromHostThreadSchema.parse(msg));
@@ -71,7 +85,7 @@ export function runHostThread(port: HostThreadPort): void {
       receive: async (topic, signal) => (await mailbox.next(topic, signal ?? cancel.signal)).value,
     };
     void (async () => {
-      const mod = (await import(msg.module)) as { main?: ProcessMain };
+      const mod = await load(msg.module);
       if (typeof mod.main !== 'function') throw new Error(`process module ${msg.module} does not export main(ctx)`);
       if (!alive()) return;
       post({ type: 'ready', pid });
@@ -95,7 +109,7 @@ export function runHostThread(port: HostThreadPort): void {
   };
 
   const preload = (module: string): void => {
-    import(module).then(
+    load(module).then(
       () => post({ type: 'preloaded', module }),
       (err: unknown) => post({ type: 'preloaded', module, error: processError(err).message }),
     );

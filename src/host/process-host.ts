@@ -368,8 +368,17 @@ export class ProcessHost {
   }
 }
 
+/** Module paths as file URLs (a batch spawns one process per prompt with the same module). */
+const hrefs = new Map<string, string>();
+
 function moduleHref(module: string): string {
-  return module.startsWith('file:') ? module : pathToFileURL(module).href;
+  if (module.startsWith('file:')) return module;
+  let href = hrefs.get(module);
+  if (href === undefined) {
+    href = pathToFileURL(module).href;
+    if (hrefs.size < 1000) hrefs.set(module, href);
+  }
+  return href;
 }
 
 export type { Message, Pid, Placement };

@@ -14,6 +14,7 @@ export async function iterateUntilAborted<T>(iterable: AsyncIterable<T>, signal:
   let settle: ((r: IteratorResult<T> | typeof ABORTED) => void) | undefined;
   const onAbort = (): void => settle?.(ABORTED);
   signal.addEventListener('abort', onAbort, { once: true });
+  let ended = false;
   try {
     for (;;) {
       const next = it.next();
@@ -24,15 +25,21 @@ export async function iterateUntilAborted<T>(iterable: AsyncIterable<T>, signal:
       });
       settle = undefined;
       if (r === ABORTED) return 'aborted';
-      if (r.done) return signal.aborted ? 'aborted' : 'done';
+      if (r.done) {
+        ended = true;
+        return signal.aborted ? 'aborted' : 'done';
+      }
       if (onItem(r.value) === 'stop') return 'done';
       if (signal.aborted) return 'aborted';
     }
   } finally {
     signal.removeEventListener('abort', onAbort);
-    // Release the stream without waiting: after an abort its return() may never settle.
-    void Promise.resolve()
-      .then(() => it.return?.())
-      .catch(() => {});
+    // A stream that ended needs no release. Otherwise release it without waiting: after an abort its return()
+    // may never settle.
+    if (!ended) {
+      void Promise.resolve()
+        .then(() => it.return?.())
+        .catch(() => {});
+    }
   }
 }

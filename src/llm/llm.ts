@@ -78,14 +78,26 @@ export function createLlm(options: LlmOptions): Llm {
     return options.env ? providerConfigFromEnv(options.env) : {};
   }
 
+  /**
+   * Providers by model source and provider id: a registry-backed source is one object per registry version,
+   * so a step does not re-read the provider entry and its env settings (and re-key them) unless the registry changed.
+   */
+  const bySource = new WeakMap<object, Map<string, OpenAICompatibleProvider>>();
+
   function providerFor(id: string): OpenAICompatibleProvider {
+    const src = source();
+    let known = bySource.get(src);
+    if (!known) bySource.set(src, (known = new Map()));
+    let p = known.get(id);
+    if (p) return p;
     const config = configFor(id);
     const key = JSON.stringify(config);
-    let p = providers.get(key);
+    p = providers.get(key);
     if (!p) {
       p = new OpenAICompatibleProvider({ config, ...(options.retry ? { retry: options.retry } : {}) });
       providers.set(key, p);
     }
+    known.set(id, p);
     return p;
   }
 

@@ -9,6 +9,7 @@ import { iterateUntilAborted } from './abortable-iteration.js';
 import { buildChatRequest } from './chat-request.js';
 import { classifyError, type Classified } from './error-classifier.js';
 import { llmError } from './llm-error.js';
+import { nodeHttpFetch, type FetchLike } from './node-http-fetch.js';
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, type ProviderConfig } from './provider-config.js';
 import { buildResponsesRequest } from './responses-request.js';
 import { ResponsesStreamAccumulator } from './responses-accumulator.js';
@@ -23,6 +24,11 @@ export interface ProviderOptions {
   readonly config: ProviderConfig;
   /** Retry policy overrides (defaults in retry-policy.ts: 4 attempts, 500 ms base, 60 s budget). */
   readonly retry?: Partial<RetryOptions>;
+  /**
+   * The fetch the SDK client uses (default: nodeHttpFetch, node:http(s) with keep-alive agents, much cheaper
+   * per streamed step than the built-in fetch; pass globalThis.fetch to use the platform's).
+   */
+  readonly fetch?: FetchLike;
 }
 
 export interface StepRequest {
@@ -68,6 +74,7 @@ export class OpenAICompatibleProvider {
         ...(options.config.headers ? { defaultHeaders: { ...options.config.headers } } : {}),
         logger: sdkLogger,
         logLevel: 'warn',
+        fetch: options.fetch ?? nodeHttpFetch,
       });
     }
   }

@@ -96,4 +96,13 @@ describe('agent text answers', () => {
     const second = await h.prompt('again');
     expect(second.end.status).toBe('answered');
   });
+
+  it('with streamChunks off sends no chunk events, and the answer still carries the whole text', async () => {
+    await h.start({ streamChunks: false });
+    h.fake.script(reply.text('Hello from the fake model.', { chunkSize: 5, usage: { prompt: 120, completion: 7 } }));
+    const { turn, end, events } = await h.prompt('Say hello');
+    expect(end).toEqual({ type: 'turn_end', turn, status: 'answered', steps: 1 });
+    expect(events.map((e) => e.type)).toEqual(['answer', 'usage', 'turn_end']);
+    expect(events[0]).toEqual({ type: 'answer', turn, text: 'Hello from the fake model.' });
+  });
 });
