@@ -549,27 +549,12 @@ class JsEngine implements JsGuestEngine {
     const taggedH = inputJson.includes('\\u0001') ? ctx.true : ctx.false;
     let envelope: string | undefined;
     try {
-      const res = ctx.callFunction(runH, ctx.undefined, [modeH, factoryH, inputH, taggedH]);
-      if (res.error) {
-        res.error.dispose();
-        if (this.guard.killed) return this.killed();
-      } else if (ctx.typeof(res.value) === 'string') {
-        envelope = ctx.getString(res.value);
-        res.value.dispose();
-      } else {
-        envelope = this.settle(rt, ctx, res.value);
-        res.value.dispose();
-      }
+      envelope = this.envelopeOf(rt, ctx, runH, [modeH, factoryH, inputH, taggedH]);
     } finally {
       modeH.dispose();
       inputH.dispose();
     }
-    if (this.guard.killed) return this.killed();
-    if (envelope !== undefined && !this.drain(rt)) return this.killed();
-    if (envelope === undefined) {
-      return { error: { kind: 'Internal', message: 'the tool failed in a way the sandbox could not describe' } };
-    }
-    return this.decode(envelope, entry.filename, 'run', outputBytes);
+    return this.conclude(rt, envelope, entry.filename, 'run', outputBytes);
   }
 
   /** A new hardened context, on a runtime of its own, for one tool config: prelude, boot(config), freeze. */
@@ -758,30 +743,14 @@ class JsEngine implements JsGuestEngine {
       const modeH = ctx.newString(entry.shape);
       const taggedH = inputJson.includes('\\u0001') ? ctx.true : ctx.false;
       try {
-        const res = ctx.callFunction(runH, ctx.undefined, [modeH, valueH, inputH, taggedH]);
-        if (res.error) {
-          res.error.dispose();
-          if (this.guard.killed) return this.killed();
-          envelope = undefined;
-        } else if (ctx.typeof(res.value) === 'string') {
-          envelope = ctx.getString(res.value);
-          res.value.dispose();
-        } else {
-          envelope = this.settle(rt, ctx, res.value);
-          res.value.dispose();
-        }
+        envelope = this.envelopeOf(rt, ctx, runH, [modeH, valueH, inputH, taggedH]);
       } finally {
         inputH.dispose();
         modeH.dispose();
         valueH.dispose();
       }
     }
-    if (this.guard.killed) return this.killed();
-    if (envelope !== undefined && !this.drain(rt)) return this.killed();
-    if (envelope === undefined) {
-      return { error: { kind: 'Internal', message: 'the tool failed in a way the sandbox could not describe' } };
-    }
-    const outcome = this.decode(envelope, entry.filename, phase, outputBytes);
+    const outcome = this.conclude(rt, envelope, entry.filename, phase, outputBytes);
     if (isErrorOutcome(outcome) && outcome.error.kind === 'CompileError') {
       entry.compileError = outcome.error;
       entry.checked = true;
@@ -891,6 +860,31 @@ class JsEngine implements JsGuestEngine {
       return { error: { kind: 'Internal', message: 'malformed error description from the sandbox' } };
     }
     return { error: classifyGuestError(desc, filename, phase) };
+  }
+
+  /**
+   * Calls the realm's run function and reads its envelope (a JSON string, directly or from a settled
+   * promise); undefined when the guest threw past the harness (a kill, or a failure it could not describe).
+   */
+  private envelopeOf(rt: QuickJSRuntime, ctx: QuickJSContext, runH: QuickJSHandle, args: QuickJSHandle[]): string | undefined {
+    const res = ctx.callFunction(runH, ctx.undefined, args);
+    if (res.error) {
+      res.error.dispose();
+      return undefined;
+    }
+    const envelope = ctx.typeof(res.value) === 'string' ? ctx.getString(res.value) : this.settle(rt, ctx, res.value);
+    res.value.dispose();
+    return envelope;
+  }
+
+  /** After a run: the kill outcome if a limit stopped the guest (also while draining its jobs), else the decoded envelope. */
+  private conclude(rt: QuickJSRuntime, envelope: string | undefined, filename: string, phase: ErrorPhase, outputBytes: number): Outcome {
+    if (this.guard.killed) return this.killed();
+    if (envelope !== undefined && !this.drain(rt)) return this.killed();
+    if (envelope === undefined) {
+      return { error: { kind: 'Internal', message: 'the tool failed in a way the sandbox could not describe' } };
+    }
+    return this.decode(envelope, filename, phase, outputBytes);
   }
 
   private killed(): Outcome {
