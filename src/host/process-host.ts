@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import {
   EXIT_TOPIC,
   FromWorkerSchema,
+  type FromWorker,
   ToWorkerSchema,
   type ExitNotice,
   type FromHostThread,
@@ -292,6 +293,13 @@ export class ProcessHost {
       return;
     }
     const msg = parsed.data;
+    if (msg.type === 'exit') rec.state = { status: 'stopping', reason: 'normal' };
+    this.#lifecycle(rec, msg);
+    if (msg.type === 'exit' || msg.type === 'crash') void rec.worker?.terminate();
+  }
+
+  /** What a process (dedicated or shared) reports: it is ready, it sends, it ended or it crashed. */
+  #lifecycle(rec: ProcessRecord, msg: FromWorker | Exclude<FromHostThread, { type: 'preloaded' }>): void {
     switch (msg.type) {
       case 'ready':
         if (rec.state.status === 'starting') rec.state = { status: 'running' };
@@ -300,9 +308,7 @@ export class ProcessHost {
         this.send(rec.pid, msg.to, msg.topic, msg.payload);
         return;
       case 'exit':
-        rec.state = { status: 'stopping', reason: 'normal' };
         this.#finish(rec, { pid: rec.pid, reason: 'normal', ...(msg.result !== undefined ? { result: msg.result } : {}) });
-        void rec.worker?.terminate();
         return;
       case 'crash':
         this.#finish(rec, {
@@ -310,7 +316,6 @@ export class ProcessHost {
           reason: 'crash',
           error: { message: msg.error.message, ...(msg.error.code ? { code: msg.error.code } : {}) },
         });
-        void rec.worker?.terminate();
         return;
     }
   }
@@ -319,24 +324,7 @@ export class ProcessHost {
   #fromThread(thread: HostThread, msg: Exclude<FromHostThread, { type: 'preloaded' }>): void {
     const rec = this.#procs.get(msg.pid);
     if (!rec || rec.thread !== thread || rec.state.status === 'exited') return;
-    switch (msg.type) {
-      case 'ready':
-        if (rec.state.status === 'starting') rec.state = { status: 'running' };
-        return;
-      case 'send':
-        this.send(rec.pid, msg.to, msg.topic, msg.payload);
-        return;
-      case 'exit':
-        this.#finish(rec, { pid: rec.pid, reason: 'normal', ...(msg.result !== undefined ? { result: msg.result } : {}) });
-        return;
-      case 'crash':
-        this.#finish(rec, {
-          pid: rec.pid,
-          reason: 'crash',
-          error: { message: msg.error.message, ...(msg.error.code ? { code: msg.error.code } : {}) },
-        });
-        return;
-    }
+    this.#lifecycle(rec, msg);
   }
 
   /** A malformed message from a host thread: the process it names (if any) is killed as crashed, like a dedicated one. */
