@@ -1,5 +1,5 @@
-// Isolate pool bench: the floor (an empty piscina task through the same pool and workers), then a trivial
-// Lua and JS tool call through the pool: p50/p99 latency, throughput on 2 workers, and the ratio to the floor.
+// Isolate pool bench: the floor (an empty piscina task through the same pool and workers), a trivial Lua and JS
+// tool call through the pool (p50/p99, throughput on 2 workers, ratio to the floor), and a host-call round trip.
 import { existsSync } from 'node:fs';
 import { createIsolatePool, type IsolatePool } from '../src/isolates/pool.js';
 import { DEFAULT_LIMITS, type ToolKind, type ToolSpec } from '../src/isolates/types.js';
@@ -51,6 +51,33 @@ function trivial(kind: ToolKind): ToolSpec {
   return { id: 'app.tools:bench', version: 1, kind, source, method: 'handler', modules: [], trusted: false, limits: DEFAULT_LIMITS };
 }
 
+const HOST_CALLS = 2_000;
+
+/** A trusted Lua tool making `input.n` synchronous host calls (env.get runs on the supervisor). */
+const hostCaller: ToolSpec = {
+  id: 'app.tools:bench_host',
+  version: 1,
+  kind: 'function.lua',
+  source: 'local env = require("env")\nreturn { handler = function(input) for i = 1, input.n do env.get("BENCH") end return input.n end }',
+  method: 'handler',
+  modules: ['env'],
+  trusted: true,
+  limits: { ...DEFAULT_LIMITS, timeoutMs: 60_000 },
+};
+
+/** µs per host call: the best of a few runs of HOST_CALLS calls inside one tool call. */
+async function hostRoundTrip(pool: IsolatePool): Promise<number> {
+  await pool.call(hostCaller, { n: 200 }, { actor }); // warm-up
+  let best = Infinity;
+  for (let run = 0; run < 5; run++) {
+    const t0 = process.hrtime.bigint();
+    const r = await pool.call(hostCaller, { n: HOST_CALLS }, { actor });
+    if (r.status !== 'ok') throw new Error(`host-call bench tool failed: ${r.error.kind}: ${r.error.message}`);
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1000 / HOST_CALLS);
+  }
+  return best;
+}
+
 async function toolCall(pool: IsolatePool, spec: ToolSpec): Promise<void> {
   const r = await pool.call(spec, { n: 1 }, { actor });
   if (r.status !== 'ok') throw new Error(`bench tool failed: ${r.error.kind}: ${r.error.message}`);
@@ -82,7 +109,7 @@ function rows(label: string, m: Measured, floor: Measured): BenchRow[] {
 }
 
 export async function run(): Promise<BenchRow[]> {
-  const pool = createIsolatePool({ size: WORKERS });
+  const pool = createIsolatePool({ size: WORKERS, services: { env: { BENCH: 'x' } } });
   try {
     const floor = await measure(() => pool.ping());
     const out: BenchRow[] = [
@@ -99,6 +126,16 @@ export async function run(): Promise<BenchRow[]> {
       }
       const spec = trivial(kind);
       out.push(...rows(label, await measure(() => toolCall(pool, spec)), floor));
+      if (kind === 'function.lua') {
+        out.push({
+          area: 'isolates',
+          name: 'host call round trip (Lua env.get, supervisor side)',
+          value: await hostRoundTrip(pool),
+          unit: 'µs',
+          reference: { name: 'empty task p50', value: floor.p50, unit: 'µs' },
+          note: `best of 5 tools making ${HOST_CALLS} calls each`,
+        });
+      }
     }
     const stats = pool.stats();
     if (stats.workerReplacements > 0) throw new Error(`workers were replaced during the bench (${stats.workerReplacements})`);

@@ -4,10 +4,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { HostChannelClient } from '../src/isolates/host-channel-client.js';
 import { WorkerHostBridge } from '../src/isolates/host-bridge.js';
 import { MODULE_CATALOG } from '../src/isolates/module-catalog.js';
-import type { CallTask, EngineRef, IsolateWorkerConfig, PoolTask } from '../src/isolates/pool-task.js';
+import { SpecCache } from '../src/isolates/pool-spec-cache.js';
+import type { CallTask, EngineRef, IsolateWorkerConfig, NeedSpec, PoolTask, WorkerReply } from '../src/isolates/pool-task.js';
 import type { CallResult, GuestEngine, ToolKind, ToolSpec } from '../src/isolates/types.js';
 import type { LocalCompileOutcome, ModuleSpec } from '../src/modules/module-spec.js';
-import { PoolTaskSchema } from '../schemas/messages/isolate.js';
+import { CallTaskSchema } from '../schemas/messages/isolate.js';
 
 const BUILTIN_ENGINES: Record<ToolKind, EngineRef> = {
   'function.lua': { url: new URL('../src/isolates/lua/lua-engine.js', import.meta.url).href, export: 'createLuaEngine' },
@@ -82,14 +83,15 @@ function failure(kind: 'Timeout' | 'Internal', message: string, started: number)
   return { status: 'error', error: { kind, message }, stats: { ms: Date.now() - started } };
 }
 
-function runCall(engine: GuestEngine, task: CallTask, started: number): CallResult {
-  const limit = task.tool.limits.timeoutMs;
+function runCall(engine: GuestEngine, task: CallTask, spec: ToolSpec, started: number): CallResult {
+  const limit = spec.limits.timeoutMs;
   const deadline = task.deadline > 0 ? Math.min(task.deadline, started + limit) : started + limit;
   const remaining = deadline - Date.now();
-  if (remaining <= 0) return failure('Timeout', `${task.tool.id}: deadline passed before the call started`, started);
+  if (remaining <= 0) return failure('Timeout', `${spec.id}: deadline passed before the call started`, started);
   // The engine times the call from tool.limits.timeoutMs: give it what is left of the wall deadline.
-  const tool: ToolSpec = remaining < limit ? { ...task.tool, limits: { ...task.tool.limits, timeoutMs: remaining } } : task.tool;
-  bridge.prepare({ actor: task.actor, depth: task.depth, ...(task.context ? { context: task.context } : {}) });
+  const tool: ToolSpec = remaining < limit ? { ...spec, limits: { ...spec.limits, timeoutMs: remaining } } : spec;
+  // The task carries exactly the bridge's per-call info (actor, depth, context).
+  bridge.prepare(task);
   bridge.begin(tool, deadline);
   try {
     return engine.call(tool, task.input, bridge);
@@ -111,33 +113,43 @@ function engineFor(kind: ToolKind): Promise<GuestEngine> {
   return pending;
 }
 
-
 /** The call begins: record its start for the supervisor's hard deadline and run it. */
-function startCall(engine: GuestEngine, task: CallTask): CallResult {
+function startCall(engine: GuestEngine, task: CallTask, spec: ToolSpec): CallResult {
   const started = Date.now();
   if (starts && task.slot >= 0) Atomics.store(starts, task.slot, Math.max(1, started - startEpoch));
-  return runCall(engine, task, started);
+  return runCall(engine, task, spec, started);
 }
 
-function isolateTask(task: PoolTask): CallResult | Promise<CallResult> | null {
+/** Specs this worker was sent, by key (tasks name them; see pool-spec-cache.ts). */
+const specs = new SpecCache();
+const NEED_SPEC: NeedSpec = { status: 'need-spec' };
+
+function isolateTask(task: PoolTask): WorkerReply | Promise<WorkerReply> {
   if (task.op === 'ping') return null;
   const received = Date.now();
-  // The thread boundary: a task is checked against its schema before any engine sees it.
-  const checked = PoolTaskSchema.safeParse(task);
+  // The thread boundary: a task is checked against its schema before any engine sees it (the spec, when
+  // the task carries one, once: later tasks name it by key).
+  const checked = CallTaskSchema.safeParse(task);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
     return failure('Internal', `malformed isolate task: ${issue.path.join('.') || 'task'}: ${issue.message}`, received);
   }
-  const engine = engines.get(task.tool.kind);
-  const compiles = task.tool.modules.includes(COMPILING_MODULE);
-  if (engine && (!compiles || compileEnginesReady)) return startCall(engine, task);
+  let spec = task.tool;
+  if (spec) specs.put(task.key, spec);
+  else spec = specs.get(task.key);
+  if (!spec) return NEED_SPEC;
+  const engine = engines.get(spec.kind);
+  const compiles = spec.modules.includes(COMPILING_MODULE);
+  if (engine && (!compiles || compileEnginesReady)) return startCall(engine, task, spec);
   // First call of a kind (or of a tool that may compile drafts) in this worker: load its engines, then
   // start the clock (the caller's absolute deadline, task.deadline, still bounds the call; the
   // supervisor stops a load that never ends).
-  const ready = compiles ? loadCompileEngines().then(() => engineFor(task.tool.kind)) : engineFor(task.tool.kind);
+  const kind = spec.kind;
+  const ready = compiles ? loadCompileEngines().then(() => engineFor(kind)) : engineFor(kind);
+  const known = spec;
   return ready.then(
-    (loaded) => startCall(loaded, task),
-    (err: unknown) => failure('Internal', `cannot load the ${task.tool.kind} engine: ${err instanceof Error ? err.message : String(err)}`, received),
+    (loaded) => startCall(loaded, task, known),
+    (err: unknown) => failure('Internal', `cannot load the ${kind} engine: ${err instanceof Error ? err.message : String(err)}`, received),
   );
 }
 

@@ -24,20 +24,21 @@ export const ToolSpecSchema = z.object({
   limits: LimitsSchema,
 });
 
+/** Supervisor -> worker: one call (the spec by key; the spec itself only when the worker may lack it). */
+export const CallTaskSchema = z.object({
+  op: z.literal('call'),
+  key: z.string().min(1),
+  tool: ToolSpecSchema.optional(),
+  input: z.unknown(),
+  actor: ActorSchema,
+  deadline: z.number().nonnegative(),
+  depth: z.number().int().nonnegative(),
+  context: z.record(z.string(), z.unknown()).optional(),
+  slot: z.number().int(),
+});
+
 /** Supervisor -> worker (piscina task). */
-export const PoolTaskSchema = z.discriminatedUnion('op', [
-  z.object({
-    op: z.literal('call'),
-    tool: ToolSpecSchema,
-    input: z.unknown(),
-    actor: ActorSchema,
-    deadline: z.number().nonnegative(),
-    depth: z.number().int().nonnegative(),
-    context: z.record(z.string(), z.unknown()).optional(),
-    slot: z.number().int(),
-  }),
-  z.object({ op: z.literal('ping') }),
-]);
+export const PoolTaskSchema = z.discriminatedUnion('op', [CallTaskSchema, z.object({ op: z.literal('ping') })]);
 
 const IsolateErrorSchema = z.object({
   kind: z.enum([
@@ -51,18 +52,22 @@ const IsolateErrorSchema = z.object({
 
 const StatsSchema = z.object({ ms: z.number(), memoryBytes: z.number().optional() });
 
-/** Worker -> supervisor: the result of one call (null answers a ping). */
-export const CallResultSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('ok'), value: z.unknown(), stats: StatsSchema, logs: z.array(z.string()).optional() }),
-  z.object({ status: z.literal('error'), error: IsolateErrorSchema, stats: StatsSchema, logs: z.array(z.string()).optional() }),
-]);
+const OkResultSchema = z.object({ status: z.literal('ok'), value: z.unknown(), stats: StatsSchema, logs: z.array(z.string()).optional() });
+const ErrorResultSchema = z.object({ status: z.literal('error'), error: IsolateErrorSchema, stats: StatsSchema, logs: z.array(z.string()).optional() });
+
+/** The result of one call. */
+export const CallResultSchema = z.discriminatedUnion('status', [OkResultSchema, ErrorResultSchema]);
+
+/** Worker -> supervisor: a call's result, or 'need-spec' (the task named a spec the worker lacks). Null answers a ping. */
+export const WorkerReplySchema = z.discriminatedUnion('status', [OkResultSchema, ErrorResultSchema, z.object({ status: z.literal('need-spec') })]);
 
 /** Worker -> supervisor on the host channel (tag `__microAgiHostChannel`). */
 export const HostChannelMessageSchema = z.discriminatedUnion('__microAgiHostChannel', [
   z.object({
     __microAgiHostChannel: z.literal('call'),
     channel: z.string().min(1),
-    sab: z.instanceof(SharedArrayBuffer),
+    // The channel's response buffer: on its first request (and after a timed-out wait) only.
+    sab: z.instanceof(SharedArrayBuffer).optional(),
     seq: z.number().int().positive(),
     callId: z.number().int().nonnegative(),
     module: z.string().min(1),

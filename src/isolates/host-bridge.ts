@@ -16,6 +16,8 @@ export interface BridgeCallInfo {
   readonly context?: Readonly<Record<string, unknown>>;
 }
 
+const NO_CALL_INFO: BridgeCallInfo = { actor: { id: 'anonymous', meta: {} }, depth: 0 };
+
 interface ActiveCall {
   readonly tool: ToolSpec;
   readonly ctx: CallContext;
@@ -29,7 +31,7 @@ export class WorkerHostBridge implements HostBridge {
   readonly #compile: ((spec: ToolSpec) => LocalCompileOutcome) | undefined;
   readonly #invoke = (module: string, fn: string, args: GuestValue[]): GuestValue => this.invoke(module, fn, args);
   readonly #handles = new MapHandleTable();
-  #info: BridgeCallInfo = { actor: { id: 'anonymous', meta: {} }, depth: 0 };
+  #info: BridgeCallInfo = NO_CALL_INFO;
   #call: ActiveCall | undefined;
   #nextCallId = 1;
 
@@ -43,7 +45,7 @@ export class WorkerHostBridge implements HostBridge {
     this.#compile = compile;
   }
 
-  /** Set the actor and depth of the next call (the worker does this per task). */
+  /** Set the actor and depth of the next call (the worker passes its task; kept until end()). */
   prepare(info: BridgeCallInfo): void {
     this.#info = info;
   }
@@ -55,23 +57,29 @@ export class WorkerHostBridge implements HostBridge {
       tool,
       callId: this.#nextCallId++,
       usedRemote: false,
-      ctx: {
-        entryId: tool.id,
-        trusted: tool.trusted,
-        actor: this.#info.actor,
-        deadline,
-        handles: this.#handles,
-        ...(this.#info.context ? { context: this.#info.context } : {}),
-        ...(this.#compile ? { compile: this.#compile } : {}),
-        invoke: this.#invoke,
-      },
+      ctx: this.#context(tool, deadline),
     };
+  }
+
+  #context(tool: ToolSpec, deadline: number): CallContext {
+    const ctx: { -readonly [K in keyof CallContext]: CallContext[K] } = {
+      entryId: tool.id,
+      trusted: tool.trusted,
+      actor: this.#info.actor,
+      deadline,
+      handles: this.#handles,
+      invoke: this.#invoke,
+    };
+    if (this.#info.context) ctx.context = this.#info.context;
+    if (this.#compile) ctx.compile = this.#compile;
+    return ctx;
   }
 
   end(): void {
     const call = this.#call;
     if (!call) return;
     this.#call = undefined;
+    this.#info = NO_CALL_INFO;
     this.#handles.release();
     if (call.usedRemote) this.#channel?.release(call.callId);
   }

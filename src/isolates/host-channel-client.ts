@@ -6,8 +6,9 @@ import {
   HOST_CHANNEL_TAG,
   INITIAL_BUFFER_BYTES,
   MAX_BUFFER_BYTES,
+  ResponseArea,
   SLOT_SEQ,
-  readResponse,
+  channelName,
   type HostCallRelease,
   type HostCallRequest,
 } from './host-channel-protocol.js';
@@ -24,16 +25,16 @@ export function createGrowableBuffer(initial: number, max: number): SharedArrayB
 
 export class HostChannelClient {
   readonly #post: (message: unknown) => void;
-  readonly #channel = `${threadId}:${++channelCounter}`;
-  readonly #sab: SharedArrayBuffer;
-  readonly #slots: Int32Array;
+  readonly #channel = channelName(threadId, ++channelCounter);
+  readonly #area: ResponseArea;
+  /** True until a request carried the buffer (again after a timed-out wait: the supervisor may have lost it). */
+  #sendBuffer = true;
   #seq = 0;
 
   /** `post` delivers a message to the supervisor (in a piscina worker: parentPort.postMessage). */
   constructor(post: (message: unknown) => void, options: { initialBytes?: number; maxBytes?: number } = {}) {
     this.#post = post;
-    this.#sab = createGrowableBuffer(options.initialBytes ?? INITIAL_BUFFER_BYTES, options.maxBytes ?? MAX_BUFFER_BYTES);
-    this.#slots = new Int32Array(this.#sab, 0, 4);
+    this.#area = new ResponseArea(createGrowableBuffer(options.initialBytes ?? INITIAL_BUFFER_BYTES, options.maxBytes ?? MAX_BUFFER_BYTES));
   }
 
   /**
@@ -45,20 +46,26 @@ export class HostChannelClient {
     const seq = ++this.#seq;
     // Seqs are int32 in shared memory; wrap long before overflow (the supervisor only compares equality).
     if (this.#seq >= 0x7fffffff) this.#seq = 0;
-    const request: HostCallRequest = { [HOST_CHANNEL_TAG]: 'call', channel: this.#channel, sab: this.#sab, seq, ...params };
+    const area = this.#area;
+    const request: HostCallRequest = this.#sendBuffer
+      ? { [HOST_CHANNEL_TAG]: 'call', channel: this.#channel, sab: area.sab, seq, ...params }
+      : { [HOST_CHANNEL_TAG]: 'call', channel: this.#channel, seq, ...params };
     this.#post(request);
+    this.#sendBuffer = false;
+    const slots = area.slots;
     for (;;) {
-      const current = Atomics.load(this.#slots, SLOT_SEQ);
+      const current = Atomics.load(slots, SLOT_SEQ);
       if (current === seq) break;
       const remaining = params.deadline - Date.now();
       if (remaining <= 0) {
+        this.#sendBuffer = true;
         throw new ModuleFailure('Timeout', `${params.module}.${params.fn}: no answer from the host before the call deadline`, {
           retryable: true,
         });
       }
-      Atomics.wait(this.#slots, SLOT_SEQ, current, remaining);
+      Atomics.wait(slots, SLOT_SEQ, current, remaining);
     }
-    const response = readResponse(this.#sab);
+    const response = area.read();
     if ('ok' in response) return response.ok;
     if ('moduleError' in response) {
       const e = response.moduleError;

@@ -3,7 +3,7 @@
 import { ArgumentFailure, type CallContext, type GuestValue, type HostServices, type ModuleSpec } from '../modules/module-spec.js';
 import { MapHandleTable } from '../modules/handle-table.js';
 import { logger } from '../log/logger.js';
-import { isHostChannelMessage, writeResponse, type HostCallRequest, type HostCallResponse } from './host-channel-protocol.js';
+import { ResponseArea, channelThread, isHostChannelMessage, type HostCallRequest, type HostCallResponse } from './host-channel-protocol.js';
 import { isRemoteFn, resolveHostFn } from './module-catalog.js';
 import { HostChannelMessageSchema } from '../../schemas/messages/isolate.js';
 
@@ -17,16 +17,17 @@ export interface HostChannelServerOptions {
 }
 
 interface ChannelState {
+  /** The worker's response buffer and its views (sent once, kept until the worker thread exits). */
+  area: ResponseArea | undefined;
   /** Newest request seq: answers to older ones (the worker gave up waiting) are dropped. */
   latest: number;
-  pending: number;
   readonly tables: Map<number, MapHandleTable>;
 }
 
 export class HostChannelServer {
   readonly #modules: ReadonlyMap<string, ModuleSpec>;
   readonly #services: (request: HostCallRequest) => HostServices;
-  /** Per worker channel: newest seq, requests in flight, and host-side handle tables by call id. */
+  /** Per worker channel: its buffer, newest seq, and host-side handle tables by call id. */
   readonly #channels = new Map<string, ChannelState>();
   #requests = 0;
   #stale = 0;
@@ -36,8 +37,8 @@ export class HostChannelServer {
     this.#services = options.services;
   }
 
-  get stats(): { requests: number; staleAnswers: number } {
-    return { requests: this.#requests, staleAnswers: this.#stale };
+  get stats(): { requests: number; staleAnswers: number; channels: number } {
+    return { requests: this.#requests, staleAnswers: this.#stale, channels: this.#channels.size };
   }
 
   /** Handle a message posted by a worker; returns false when it is not a host-channel message. */
@@ -50,37 +51,45 @@ export class HostChannelServer {
       log.error({ issue: checked.error.issues[0] }, 'malformed host-channel message from an isolate worker; dropped');
       return true;
     }
-    const state = this.#state(message.channel);
     if (message.__microAgiHostChannel === 'release') {
-      state.tables.get(message.callId)?.release();
-      state.tables.delete(message.callId);
-      this.#prune(message.channel, state);
+      const state = this.#channels.get(message.channel);
+      state?.tables.get(message.callId)?.release();
+      state?.tables.delete(message.callId);
+      return true;
+    }
+    const state = this.#state(message.channel);
+    if (message.sab && state.area?.sab !== message.sab) state.area = new ResponseArea(message.sab);
+    const area = state.area;
+    if (!area) {
+      // Only a worker that lost track of its own protocol gets here: it times out, then resends its buffer.
+      log.error({ channel: message.channel }, 'host-channel request before its buffer; dropped');
       return true;
     }
     this.#requests++;
     state.latest = message.seq;
-    state.pending++;
     void this.#run(message, state).then((response) => {
-      state.pending--;
-      if (state.latest !== message.seq) this.#stale++;
-      else writeResponse(message.sab, message.seq, response);
-      this.#prune(message.channel, state);
+      if (state.latest !== message.seq || state.area !== area) this.#stale++;
+      else area.write(message.seq, response);
     });
     return true;
+  }
+
+  /** Forget the channels of a worker thread that exited: its buffer and the handles of its unfinished calls. */
+  forgetThread(threadId: number): void {
+    for (const [channel, state] of this.#channels) {
+      if (channelThread(channel) !== threadId) continue;
+      for (const table of state.tables.values()) table.release();
+      this.#channels.delete(channel);
+    }
   }
 
   #state(channel: string): ChannelState {
     let state = this.#channels.get(channel);
     if (!state) {
-      state = { latest: 0, pending: 0, tables: new Map() };
+      state = { area: undefined, latest: 0, tables: new Map() };
       this.#channels.set(channel, state);
     }
     return state;
-  }
-
-  /** Forget a channel with nothing in flight and no live handles (workers come and go). */
-  #prune(channel: string, state: ChannelState): void {
-    if (state.pending === 0 && state.tables.size === 0) this.#channels.delete(channel);
   }
 
   async #run(request: HostCallRequest, state: ChannelState): Promise<HostCallResponse> {

@@ -3,8 +3,7 @@
 import { Piscina } from 'piscina';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { TaskAbort } from './pool-abort.js';
-import type { PoolTask } from './pool-task.js';
-import type { CallResult } from './types.js';
+import type { PoolTask, WorkerReply } from './pool-task.js';
 
 export interface LevelConfig {
   /** Core workers (they run every call while no call runs long). */
@@ -21,8 +20,8 @@ export interface LevelConfig {
   readonly resourceLimits: ResourceLimits | undefined;
   /** A worker's parentPort message (host-channel requests). */
   readonly onMessage: (message: unknown) => void;
-  /** A worker of this level exited (terminated, crashed or retired). */
-  readonly onWorkerDestroy: () => void;
+  /** A worker of this level exited (terminated, crashed or retired); `threadId` names it. */
+  readonly onWorkerDestroy: (threadId: number) => void;
   readonly onError: (err: unknown) => void;
 }
 
@@ -45,7 +44,7 @@ export function newTicket(): LevelTicket {
   return { lane: 'new', long: false };
 }
 
-type Pool = Piscina<PoolTask, CallResult | null>;
+type Pool = Piscina<PoolTask, WorkerReply>;
 
 export class PoolLevel {
   readonly core: Pool;
@@ -80,7 +79,7 @@ export class PoolLevel {
 
   #piscina(minThreads: number, maxThreads: number, idleTimeout: number): Pool {
     const c = this.#config;
-    const pool: Pool = new Piscina<PoolTask, CallResult | null>({
+    const pool: Pool = new Piscina<PoolTask, WorkerReply>({
       filename: c.workerFile,
       name: 'default',
       minThreads,
@@ -94,7 +93,7 @@ export class PoolLevel {
     });
     // Host-channel requests arrive as the pool's 'message' event (a worker's parentPort.postMessage).
     pool.on('message', c.onMessage);
-    pool.on('workerDestroy', c.onWorkerDestroy);
+    pool.on('workerDestroy', (worker: { id: number }) => c.onWorkerDestroy(worker.id));
     pool.on('error', c.onError);
     return pool;
   }
@@ -122,7 +121,7 @@ export class PoolLevel {
   }
 
   /** Run an admitted call on the worker set its lane names. */
-  run(ticket: LevelTicket, task: PoolTask, signal: TaskAbort): Promise<CallResult | null> {
+  run(ticket: LevelTicket, task: PoolTask, signal: TaskAbort): Promise<WorkerReply> {
     const pool = ticket.lane === 'spare' ? this.#spares() : this.core;
     return pool.run(task, { signal });
   }

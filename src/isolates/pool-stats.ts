@@ -1,4 +1,4 @@
-// Counters the isolate pool keeps: calls, results by error kind, worker replacements, host-channel traffic.
+// Counters the isolate pool keeps: calls, results by error kind, worker replacements, spec resends, host channel.
 // stats() returns a plain snapshot; the counters only ever grow.
 import type { CallResult, IsolateErrorKind } from './types.js';
 
@@ -12,6 +12,8 @@ export interface PoolStats {
   readonly hostCalls: number;
   /** Host answers dropped because the worker had already given up waiting. */
   readonly staleHostAnswers: number;
+  /** Tasks sent again with their spec because the worker lacked the spec named by key (a new worker, a new spec). */
+  readonly specResends: number;
   /** Calls waiting for a worker, over all levels, at the time of the snapshot. */
   readonly queued: number;
   /** Live worker threads over all levels. */
@@ -22,6 +24,7 @@ export class PoolCounters {
   calls = 0;
   ok = 0;
   workerReplacements = 0;
+  specResends = 0;
   readonly errors: Partial<Record<IsolateErrorKind, number>> = {};
 
   record(result: CallResult): CallResult {

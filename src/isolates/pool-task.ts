@@ -1,11 +1,14 @@
-// Messages between the pool (supervisor) and the isolate worker: the task, and the worker's startup
+// Messages between the pool (supervisor) and the isolate worker: the task, the worker's reply, and its startup
 // configuration (which module builds the engine for each tool kind). Plain data: it is structured-cloned.
 import type { Actor } from '../security/types.js';
-import type { ToolKind, ToolSpec } from './types.js';
+import type { CallResult, ToolKind, ToolSpec } from './types.js';
 
 export interface CallTask {
   readonly op: 'call';
-  readonly tool: ToolSpec;
+  /** Key of the tool spec in the worker's spec cache (see pool-spec-cache.ts). */
+  readonly key: string;
+  /** The spec itself: only when the worker may not have `key` yet. */
+  readonly tool?: ToolSpec;
   readonly input: unknown;
   readonly actor: Actor;
   /**
@@ -26,6 +29,14 @@ export interface PingTask {
 }
 
 export type PoolTask = CallTask | PingTask;
+
+/** The worker lacks the task's spec (it was sent by key only): the pool resends the task with `tool`. */
+export interface NeedSpec {
+  readonly status: 'need-spec';
+}
+
+/** What a worker answers: a call's result, 'need-spec', or null for a ping. */
+export type WorkerReply = CallResult | NeedSpec | null;
 
 /** Where a worker finds the engine for a tool kind: an ES module URL and the factory it exports. */
 export interface EngineRef {

@@ -11,9 +11,10 @@ import { PoolCounters, type PoolStats } from './pool-stats.js';
 import { StartTable } from './pool-start-table.js';
 import { TaskAbort } from './pool-abort.js';
 import { DeadlineSweeper, type InFlightCall } from './pool-deadline-sweeper.js';
-import { DroppedWhileWaiting, newTicket, PoolLevel } from './pool-level.js';
+import { DroppedWhileWaiting, PoolLevel, type LevelTicket } from './pool-level.js';
+import { SpecRefs } from './pool-spec-cache.js';
 import type { CallTask } from './pool-task.js';
-import { toolSpecFromEntry } from './tool-spec-from-entry.js';
+import { ToolSpecMemo } from './tool-spec-from-entry.js';
 import type { CallResult, IsolateError, ToolSpec } from './types.js';
 import { CallResultSchema } from '../../schemas/messages/isolate.js';
 
@@ -46,6 +47,48 @@ function errorResult(error: IsolateError, started: number): CallResult {
   return { status: 'error', error, stats: { ms: Date.now() - started } };
 }
 
+/**
+ * One call in flight, as every part of the pool sees it: the gate's ticket (lane, long), the deadline
+ * sweeper's entry (slot, hard stop, onExpire/onLong), and the listener on the caller's AbortSignal.
+ */
+class PoolCall implements LevelTicket, InFlightCall {
+  lane: LevelTicket['lane'] = 'new';
+  long = false;
+  wake?: (admitted: boolean) => void;
+  longSeen?: boolean;
+  /** Why the pool stopped the call, if it did. */
+  stop: 'timeout' | 'cancel' | undefined;
+  readonly controller = new TaskAbort();
+
+  constructor(
+    readonly pool: PiscinaIsolatePool,
+    readonly level: PoolLevel,
+    readonly slot: number,
+    readonly submitted: number,
+    readonly hardMs: number,
+  ) {}
+
+  /** The hard stop passed (the sweeper). */
+  onExpire(): void {
+    this.#abort('timeout');
+  }
+
+  /** The call ran past the long-call slice (the sweeper). */
+  onLong(): void {
+    this.level.markLong(this);
+  }
+
+  /** The caller's AbortSignal fired (an EventListener object). */
+  handleEvent(): void {
+    this.#abort('cancel');
+  }
+
+  #abort(why: 'timeout' | 'cancel'): void {
+    this.stop ??= why;
+    this.pool.abortTask(this);
+  }
+}
+
 class PiscinaIsolatePool implements IsolatePool {
   readonly #options: ResolvedPoolOptions;
   readonly #levels: PoolLevel[] = [];
@@ -53,6 +96,9 @@ class PiscinaIsolatePool implements IsolatePool {
   readonly #counters = new PoolCounters();
   readonly #starts = new StartTable();
   readonly #sweeper: DeadlineSweeper;
+  /** Spec keys, and which specs went to the workers already (tasks then name them by key). */
+  readonly #specs = new SpecRefs();
+  readonly #toolSpecs = new ToolSpecMemo();
   /** >0 while the pool itself aborts a task: worker destroys seen then are replacements. */
   #aborting = 0;
   #closed = false;
@@ -85,7 +131,8 @@ class PiscinaIsolatePool implements IsolatePool {
       onMessage: (message: unknown) => {
         if (!this.#channel.handle(message)) log.warn({ message }, 'unexpected message from an isolate worker');
       },
-      onWorkerDestroy: () => {
+      onWorkerDestroy: (threadId: number) => {
+        this.#channel.forgetThread(threadId);
         if (this.#aborting > 0) this.#counters.workerReplacements++;
       },
       onError: (err: unknown) => log.error({ err, depth }, 'isolate worker error'),
@@ -119,7 +166,7 @@ class PiscinaIsolatePool implements IsolatePool {
   }
 
   async callEntry(entry: Entry, version: number, input: unknown, options: CallOptions): Promise<CallResult> {
-    const built = toolSpecFromEntry(entry, version, this.#options.modules);
+    const built = this.#toolSpecs.get(entry, version, this.#options.modules);
     if (!built.ok) {
       this.#counters.calls++;
       return this.#counters.record(errorResult(built.error, Date.now()));
@@ -143,50 +190,56 @@ class PiscinaIsolatePool implements IsolatePool {
     const budget = Math.max(0, cap > 0 ? Math.min(spec.limits.timeoutMs, cap - started) : spec.limits.timeoutMs);
     const hardMs = Math.max(budget * this.#options.hardDeadlineFactor, budget + this.#options.hardDeadlineMinGraceMs);
     const slot = this.#starts.acquire();
-    const task: CallTask = { op: 'call', tool: spec, input, actor: options.actor, deadline: cap, depth, slot, ...(options.context ? { context: options.context } : {}) };
+    const ref = this.#specs.ref(spec);
+    const task: CallTask = ref.carry
+      ? { op: 'call', key: ref.key, tool: spec, input, actor: options.actor, deadline: cap, depth, slot, ...(options.context ? { context: options.context } : {}) }
+      : { op: 'call', key: ref.key, input, actor: options.actor, deadline: cap, depth, slot, ...(options.context ? { context: options.context } : {}) };
 
     const level = this.#level(depth);
-    const ticket = newTicket();
-    const controller = new TaskAbort();
-    let stop: 'timeout' | 'cancel' | undefined;
-    const abort = (why: 'timeout' | 'cancel'): void => {
-      stop ??= why;
-      if (level.drop(ticket)) return;
-      this.#aborting++;
-      try {
-        controller.abort(why);
-      } finally {
-        this.#aborting--;
-      }
-    };
-    const onCancel = (): void => abort('cancel');
-    options.signal?.addEventListener('abort', onCancel, { once: true });
-    // The hard stop counts from the call's real start in a worker (queueing and cold boots excluded).
-    const inFlight: InFlightCall = { slot, submitted: started, hardMs, onExpire: () => abort('timeout'), onLong: () => level.markLong(ticket) };
-    this.#sweeper.add(inFlight);
+    // One object per call: the gate's ticket, the sweeper's entry and the abort path.
+    const call = new PoolCall(this, level, slot, started, hardMs);
+    const signal = options.signal;
+    if (signal) signal.addEventListener('abort', call, { once: true });
+    this.#sweeper.add(call);
     try {
-      const admitted = level.admit(ticket);
+      const admitted = level.admit(call);
       if (admitted === 'full') {
         return counters.record(errorResult({ kind: 'Internal', message: `${spec.id}: the isolate pool is saturated (${this.#options.maxQueue} calls waiting)` }, started));
       }
       if (admitted !== true && !(await admitted)) throw new DroppedWhileWaiting();
-      const result = await level.run(ticket, task, controller);
-      if (!result) return counters.record(errorResult({ kind: 'Internal', message: 'the worker returned no result' }, started));
+      let reply = await level.run(call, task, call.controller);
+      // The worker lacks the spec the task named by key (a new or replaced worker): send it along.
+      if (reply?.status === 'need-spec') {
+        counters.specResends++;
+        reply = await level.run(call, { ...task, tool: spec }, call.controller);
+      }
+      if (!reply) return counters.record(errorResult({ kind: 'Internal', message: 'the worker returned no result' }, started));
       // The thread boundary: what the worker answers must be a CallResult.
-      const checked = CallResultSchema.safeParse(result);
+      const checked = CallResultSchema.safeParse(reply);
       if (!checked.success) {
         const issue = checked.error.issues[0]!;
         log.error({ tool: spec.id, issue }, 'malformed result from an isolate worker');
         return counters.record(errorResult({ kind: 'Internal', message: `${spec.id}: malformed result from the isolate worker (${issue.path.join('.')}: ${issue.message})` }, started));
       }
-      return counters.record(result);
+      return counters.record(reply as CallResult);
     } catch (err) {
-      return counters.record(errorResult(this.#failure(spec, stop, err, hardMs), started));
+      return counters.record(errorResult(this.#failure(spec, call.stop, err, hardMs), started));
     } finally {
-      level.leave(ticket);
-      this.#sweeper.delete(inFlight);
+      level.leave(call);
+      this.#sweeper.delete(call);
       this.#starts.release(slot);
-      options.signal?.removeEventListener('abort', onCancel);
+      if (signal) signal.removeEventListener('abort', call);
+    }
+  }
+
+  /** Stop a call (PoolCall's abort path): drop it from the gate, or abort its task (replacing the worker). */
+  abortTask(call: PoolCall): void {
+    if (call.level.drop(call)) return;
+    this.#aborting++;
+    try {
+      call.controller.abort(call.stop);
+    } finally {
+      this.#aborting--;
     }
   }
 
@@ -230,6 +283,7 @@ class PiscinaIsolatePool implements IsolatePool {
       workerReplacements: c.workerReplacements,
       hostCalls: channel.requests,
       staleHostAnswers: channel.staleAnswers,
+      specResends: c.specResends,
       queued,
       threads,
     };

@@ -68,3 +68,20 @@ export function toolSpecFromEntry(entry: Entry, version: number, modules: Readon
   };
   return { ok: true, spec };
 }
+
+/**
+ * toolSpecFromEntry, remembered per entry object (registry entries are frozen) for its latest version and
+ * module map: a tool called again and again gets the same ToolSpec object, so its data is parsed once and
+ * the pool keys it once (see pool-spec-cache.ts).
+ */
+export class ToolSpecMemo {
+  readonly #built = new WeakMap<Entry, { version: number; modules: ReadonlyMap<string, ModuleSpec>; result: ToolSpecResult }>();
+
+  get(entry: Entry, version: number, modules: ReadonlyMap<string, ModuleSpec>): ToolSpecResult {
+    const hit = this.#built.get(entry);
+    if (hit && hit.version === version && hit.modules === modules) return hit.result;
+    const result = toolSpecFromEntry(entry, version, modules);
+    this.#built.set(entry, { version, modules, result });
+    return result;
+  }
+}

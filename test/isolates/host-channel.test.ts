@@ -48,6 +48,8 @@ interface Harness {
   release(callId: number): Promise<void>;
   server: HostChannelServer;
   worker: Worker;
+  /** Whether each call request so far carried the response buffer, in order. */
+  carried: boolean[];
 }
 
 let harness: Harness | undefined;
@@ -62,8 +64,10 @@ async function start(clientOptions: Record<string, number> = {}): Promise<Harnes
     workerData: { clientUrl: pathToFileURL(distPath('src/isolates/host-channel-client.js')).href, clientOptions },
   });
   let pending: ((m: unknown) => void) | undefined;
+  const carried: boolean[] = [];
   const ready = new Promise<void>((resolve) => {
-    worker.on('message', (m: { ready?: boolean; done?: boolean }) => {
+    worker.on('message', (m: { ready?: boolean; done?: boolean; __microAgiHostChannel?: string; sab?: unknown }) => {
+      if (m.__microAgiHostChannel === 'call') carried.push(m.sab instanceof SharedArrayBuffer);
       if (server.handle(m)) return;
       if (m.ready) resolve();
       else if (m.done) pending?.(m);
@@ -78,6 +82,7 @@ async function start(clientOptions: Record<string, number> = {}): Promise<Harnes
   harness = {
     server,
     worker,
+    carried,
     call: (fn, args = [], extra = {}) =>
       send({
         op: 'call',
@@ -137,5 +142,25 @@ describe('host channel', () => {
     expect((await h.call('get', [id], { callId: 8 })).failure).toMatchObject({ code: 'MODULE_ARG_ERROR' });
     await h.release(7);
     expect((await h.call('get', [id], { callId: 7 })).failure).toMatchObject({ code: 'MODULE_ARG_ERROR' });
+  });
+
+  it('sends the response buffer with the first request only, and again after a wait that timed out', async () => {
+    const h = await start();
+    for (let i = 0; i < 3; i++) expect((await h.call('echo', [i])).value).toEqual({ __multi: [i] });
+    expect((await h.call('never', [], { deadline: Date.now() + 50 })).failure).toMatchObject({ kind: 'Timeout' });
+    expect((await h.call('echo', ['after'])).value).toEqual({ __multi: ['after'] });
+    expect((await h.call('echo', ['again'])).value).toEqual({ __multi: ['again'] });
+    expect(h.carried).toEqual([true, false, false, false, true, false]);
+  });
+
+  it('forgets the channels of a thread that exited, and only those', async () => {
+    const h = await start();
+    const put = await h.call('put', ['kept'], { callId: 3 });
+    expect(put.failure).toBeUndefined();
+    expect(h.server.stats.channels).toBe(1);
+    h.server.forgetThread(h.worker.threadId + 1); // another thread: nothing changes
+    expect(h.server.stats.channels).toBe(1);
+    h.server.forgetThread(h.worker.threadId);
+    expect(h.server.stats.channels).toBe(0);
   });
 });

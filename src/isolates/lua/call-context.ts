@@ -27,12 +27,24 @@ export interface CallContext {
 /** Frames the runner itself puts under the tool's entry function (run, xpcall, handler...). */
 const RUNNER_FRAMES = 4;
 
+/** The granted-module set per modules array (a tool's spec is reused across its calls, and so is its array). */
+const grantedSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function grantedOf(modules: readonly string[]): ReadonlySet<string> {
+  let set = grantedSets.get(modules);
+  if (!set) {
+    set = new Set(modules);
+    grantedSets.set(modules, set);
+  }
+  return set;
+}
+
 export function newCallContext(tool: ToolSpec, bridge: HostBridge, now: number): CallContext {
   const limits = tool.limits;
   return {
     tool,
     bridge,
-    granted: new Set(tool.modules),
+    granted: grantedOf(tool.modules),
     deadline: now + limits.timeoutMs,
     instructions: limits.instructions,
     depthProbe: Math.max(1, limits.maxDepth) + RUNNER_FRAMES,

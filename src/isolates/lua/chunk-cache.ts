@@ -4,10 +4,15 @@
 export interface CachedChunk {
   readonly ref: number;
   readonly source: string;
+  /** The registry ref as the bigint lua_rawgeti takes, and the chunk's label: made once, used every call. */
+  readonly bigRef: bigint;
+  readonly label: string;
 }
 
 export class ChunkCache {
   private readonly entries = new Map<string, CachedChunk>();
+  /** The most recently used key: a hit on it skips the move to the back (the same tool called again and again). */
+  private last: string | undefined;
 
   constructor(
     private readonly capacity: number,
@@ -28,11 +33,15 @@ export class ChunkCache {
     if (!hit) return undefined;
     if (hit.source !== source) {
       this.entries.delete(key);
+      if (this.last === key) this.last = undefined;
       this.release(hit);
       return undefined;
     }
-    this.entries.delete(key);
-    this.entries.set(key, hit);
+    if (key !== this.last) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      this.last = key;
+    }
     return hit;
   }
 
@@ -43,6 +52,7 @@ export class ChunkCache {
       this.release(old);
     }
     this.entries.set(key, chunk);
+    this.last = key;
     while (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value as string;
       const victim = this.entries.get(oldest)!;
@@ -58,5 +68,6 @@ export class ChunkCache {
   /** Drops everything without releasing (the Lua state they lived in is gone). */
   forget(): void {
     this.entries.clear();
+    this.last = undefined;
   }
 }

@@ -102,19 +102,15 @@ class WasmoonLuaEngine implements LuaGuestEngine {
   call(tool: ToolSpec, input: unknown, bridge: HostBridge): CallResult {
     const t0 = performance.now();
     this.calls += 1;
-    const fail = (kind: IsolateErrorKind, message: string, extra?: Partial<IsolateError>): CallResult => ({
-      status: 'error',
-      error: { kind, message, ...extra },
-      stats: { ms: performance.now() - t0 },
-    });
-    if (this.disposed) return fail('Internal', 'the Lua engine was disposed');
-    if (tool.kind !== 'function.lua') return fail('InvalidInput', `${tool.id} is ${tool.kind}, not function.lua`);
+    if (this.disposed) return failed('Internal', 'the Lua engine was disposed', t0);
+    if (tool.kind !== 'function.lua') return failed('InvalidInput', `${tool.id} is ${tool.kind}, not function.lua`, t0);
     for (const name of tool.modules) {
       const spec = bridge.modules.get(name);
       if (spec?.privileged && !tool.trusted) {
-        return fail(
+        return failed(
           'PermissionDenied',
           `module '${name}' is privileged: ${tool.id} is not in a trusted namespace (app, app.tools) and may not use it`,
+          t0,
         );
       }
     }
@@ -123,14 +119,14 @@ class WasmoonLuaEngine implements LuaGuestEngine {
       chunk = this.compiled(tool);
     } catch (e) {
       this.rebuild(e);
-      return fail('Internal', `Lua engine fault while compiling ${tool.id}: ${errorText(e)}`);
+      return failed('Internal', `Lua engine fault while compiling ${tool.id}: ${errorText(e)}`, t0);
     }
     if ('kind' in chunk) return { status: 'error', error: chunk, stats: { ms: performance.now() - t0 } };
     const c = newCallContext(tool, bridge, Date.now());
     try {
       bridge.begin(tool, c.deadline);
     } catch (e) {
-      return fail('Internal', `host bridge refused to begin ${tool.id}: ${errorText(e)}`);
+      return failed('Internal', `host bridge refused to begin ${tool.id}: ${errorText(e)}`, t0);
     }
     try {
       return this.execute(c, chunk, input, t0);
@@ -173,7 +169,7 @@ class WasmoonLuaEngine implements LuaGuestEngine {
       const at = locate(r.message, label);
       return { kind: 'CompileError', ...at, message: `${tool.id}: ${at.message}` };
     }
-    const chunk = { ref: r.ref, source: tool.source };
+    const chunk: CachedChunk = { ref: r.ref, source: tool.source, bigRef: BigInt(r.ref), label };
     this.cache.set(key, chunk);
     return chunk;
   }
@@ -183,15 +179,15 @@ class WasmoonLuaEngine implements LuaGuestEngine {
     const m = s.m;
     const L = s.L;
     const base = m._lua_gettop(L);
-    const label = chunkLabel(c.tool.id);
+    const label = chunk.label;
     let result: { error: IsolateError } | { value: unknown };
     s.call = c;
     try {
       const T = m._lua_newthread(L);
       s.hookThread(T);
       m._lua_checkstack(T, 8);
-      m._lua_rawgeti(T, LUA_REGISTRYINDEX, BigInt(s.runRef));
-      m._lua_rawgeti(T, LUA_REGISTRYINDEX, BigInt(chunk.ref));
+      m._lua_rawgeti(T, LUA_REGISTRYINDEX, s.runBigRef);
+      m._lua_rawgeti(T, LUA_REGISTRYINDEX, chunk.bigRef);
       s.marshal.pushString(T, `=${label}`);
       s.marshal.pushString(T, c.tool.method || 'handler');
       let pushed = true;
@@ -246,19 +242,18 @@ class WasmoonLuaEngine implements LuaGuestEngine {
       const at = locate(text, label);
       return { error: { kind: 'RuntimeError', ...at, message: `${id}: ${at.message}` } };
     }
-    const str = (i: number): string | undefined => (m._lua_type(T, i) === LuaT.String ? s.marshal.stringAt(T, i) : undefined);
-    const code = str(1);
+    const code = luaString(s, T, 1);
     if (code === 'ok') return this.readResult(s, c, T);
     if (code === 'toolerr') {
-      const errorKind = str(3) ?? '';
-      return { error: { kind: 'ToolError', message: str(2) ?? '', errorKind } };
+      const errorKind = luaString(s, T, 3) ?? '';
+      return { error: { kind: 'ToolError', message: luaString(s, T, 2) ?? '', errorKind } };
     }
     if (code === 'raise') {
-      const raw = str(2) ?? 'error';
+      const raw = luaString(s, T, 2) ?? 'error';
       if (raw === 'not enough memory' && m._lua_type(T, 4) !== LuaT.String) return this.memoryKill(c);
       const line = m._lua_type(T, 3) === LuaT.Number ? m._lua_tonumberx(T, 3, 0) : undefined;
-      const errorKind = str(4);
-      const isolateKind = str(5) as IsolateErrorKind | undefined;
+      const errorKind = luaString(s, T, 4);
+      const isolateKind = luaString(s, T, 5) as IsolateErrorKind | undefined;
       const at = locate(raw, label, line);
       const kind: IsolateErrorKind =
         isolateKind ?? (/\b(C )?stack overflow\b/.test(raw) && !errorKind ? 'StackOverflow' : 'RuntimeError');
@@ -267,8 +262,8 @@ class WasmoonLuaEngine implements LuaGuestEngine {
       };
     }
     if (code === 'nomethod') {
-      const names = str(2) ?? '';
-      const what = str(3) ?? 'nil';
+      const names = luaString(s, T, 2) ?? '';
+      const what = luaString(s, T, 3) ?? 'nil';
       const method = c.tool.method || 'handler';
       const detail = what === 'table' ? `its functions are: ${names || '(none)'}` : `it returned ${what}`;
       return {
@@ -326,6 +321,15 @@ class WasmoonLuaEngine implements LuaGuestEngine {
       log.error({ err: errorText(e) }, 'rebuilding the Lua state failed');
     }
   }
+}
+
+/** The string at stack index i of T, or undefined when it is not a string. */
+function luaString(s: LuaState, T: number, i: number): string | undefined {
+  return s.m._lua_type(T, i) === LuaT.String ? s.marshal.stringAt(T, i) : undefined;
+}
+
+function failed(kind: IsolateErrorKind, message: string, t0: number): CallResult {
+  return { status: 'error', error: { kind, message }, stats: { ms: performance.now() - t0 } };
 }
 
 function errorText(e: unknown): string {

@@ -24,6 +24,8 @@ export class LuaState implements TypeMetatables {
   readonly L: LuaPtr;
   readonly marshal: LuaMarshal;
   readonly runRef: number;
+  /** runRef as the bigint lua_rawgeti takes (made once). */
+  readonly runBigRef: bigint;
   readonly killRef: number;
   private readonly gcRef: number;
   private readonly typeMtRef: number;
@@ -74,6 +76,7 @@ export class LuaState implements TypeMetatables {
       return m._luaL_ref(L, LUA_REGISTRYINDEX);
     };
     this.runRef = field('run');
+    this.runBigRef = BigInt(this.runRef);
     this.typeMtRef = field('type_mt');
     this.gcRef = field('gc');
     this.killRef = field('KILL');
