@@ -58,6 +58,7 @@ export class PoolLevel {
   readonly #coreReady = new Set<number>();
   readonly #spareReady = new Set<number>();
   #sparePings = 0;
+  readonly #bootWaiters: (() => void)[] = [];
   readonly #waiting: LevelTicket[] = [];
   #closed = false;
 
@@ -72,9 +73,29 @@ export class PoolLevel {
   #track(pool: Pool, ready: Set<number>): void {
     pool.on('workerCreate', (worker: { id: number }) => {
       ready.add(worker.id);
+      this.#wakeBooted();
       this.#pump();
     });
-    pool.on('workerDestroy', (worker: { id: number }) => ready.delete(worker.id));
+    pool.on('workerDestroy', (worker: { id: number }) => {
+      ready.delete(worker.id);
+      this.#wakeBooted();
+    });
+  }
+
+  /** Spare workers started and not yet ready (they burn CPU loading engines). */
+  #sparesBooting(): number {
+    return this.#spare ? this.#spare.threads.length - this.#spareReady.size : 0;
+  }
+
+  /** Resolves once no spare worker of this level is still booting. */
+  whenBooted(): Promise<void> {
+    if (this.#closed || this.#sparesBooting() <= 0) return Promise.resolve();
+    return new Promise((resolve) => this.#bootWaiters.push(resolve));
+  }
+
+  #wakeBooted(): void {
+    if (this.#bootWaiters.length === 0 || (!this.#closed && this.#sparesBooting() > 0)) return;
+    for (const resolve of this.#bootWaiters.splice(0)) resolve();
   }
 
   #piscina(minThreads: number, maxThreads: number, idleTimeout: number): Pool {
@@ -168,6 +189,7 @@ export class PoolLevel {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#wakeBooted();
     for (const ticket of this.#waiting.splice(0)) {
       ticket.lane = 'done';
       ticket.wake?.(false);

@@ -38,6 +38,8 @@ export interface IsolatePool {
   warm?(): void;
   /** An empty round trip through the top-level workers (the bench's floor). */
   ping(): Promise<void>;
+  /** Resolves once no spare worker is still booting (a measurement waits for it so boots do not skew it). Optional for fakes. */
+  settled?(): Promise<void>;
   stats(): PoolStats;
   /** Stop every worker; calls still running resolve as Canceled. */
   close(): Promise<void>;
@@ -112,6 +114,10 @@ class PiscinaIsolatePool implements IsolatePool {
 
   warm(): void {
     if (!this.#closed) this.#level(0);
+  }
+
+  async settled(): Promise<void> {
+    await Promise.all(this.#levels.filter(Boolean).map((level) => level.whenBooted()));
   }
 
   #level(depth: number): PoolLevel {

@@ -127,6 +127,9 @@ class StressRun {
     const rng = createRng(0);
     const calls = BENIGN_CASES.flatMap((c) => Array.from({ length: this.warmRounds }, (): PlannedCall => ({ type: 'benign', case: c, input: c.input(rng) })));
     await Promise.all(calls.map((call) => this.pool.call(this.#spec(call).spec, call.type === 'benign' ? call.input : null, this.#callOptions())));
+    // Cold first calls may have run long enough to boot spare workers: their boot (engines loading) must not
+    // eat into the baseline's CPU.
+    await this.pool.settled?.();
   }
 
   #callOptions(): { actor: typeof STRESS_ACTOR; signal: AbortSignal } {
