@@ -5,10 +5,10 @@ import { HostChannelClient } from '../src/isolates/host-channel-client.js';
 import { WorkerHostBridge } from '../src/isolates/host-bridge.js';
 import { MODULE_CATALOG } from '../src/isolates/module-catalog.js';
 import { SpecCache } from '../src/isolates/pool-spec-cache.js';
-import type { CallTask, EngineRef, IsolateWorkerConfig, NeedSpec, PoolTask, WorkerReply } from '../src/isolates/pool-task.js';
+import type { CallTask, EngineRef, IsolateWorkerConfig, NeedSpec, PoolTask, Prepared, PrepareTask, WorkerReply } from '../src/isolates/pool-task.js';
 import type { CallResult, GuestEngine, ToolKind, ToolSpec } from '../src/isolates/types.js';
 import type { LocalCompileOutcome, ModuleSpec } from '../src/modules/module-spec.js';
-import { CallTaskSchema } from '../schemas/messages/isolate.js';
+import { CallTaskSchema, PrepareTaskSchema } from '../schemas/messages/isolate.js';
 
 const BUILTIN_ENGINES: Record<ToolKind, EngineRef> = {
   'function.lua': { url: new URL('../src/isolates/lua/lua-engine.js', import.meta.url).href, export: 'createLuaEngine' },
@@ -124,8 +124,29 @@ function startCall(engine: GuestEngine, task: CallTask, spec: ToolSpec): CallRes
 const specs = new SpecCache();
 const NEED_SPEC: NeedSpec = { status: 'need-spec' };
 
+/**
+ * Warm this worker for the tools a 'prepare' task names (a spare's warm-up): keep each spec by key (later
+ * calls name it by key alone) and let its engine build what the first call would. No tool code runs.
+ */
+async function prepareTools(task: PrepareTask): Promise<Prepared> {
+  const checked = PrepareTaskSchema.safeParse(task);
+  if (!checked.success) return { status: 'prepared', count: 0 };
+  let count = 0;
+  for (const { key, tool } of checked.data.tools) {
+    specs.put(key, tool);
+    try {
+      const engine = await engineFor(tool.kind);
+      if (engine.prepare?.(tool, bridge.modules)) count++;
+    } catch {
+      // A tool that cannot be prepared is simply cold: its first call reports whatever is wrong.
+    }
+  }
+  return { status: 'prepared', count };
+}
+
 function isolateTask(task: PoolTask): WorkerReply | Promise<WorkerReply> {
   if (task.op === 'ping') return null;
+  if (task.op === 'prepare') return prepareTools(task);
   const received = Date.now();
   // The thread boundary: a task is checked against its schema before any engine sees it (the spec, when
   // the task carries one, once: later tasks name it by key).

@@ -37,8 +37,17 @@ export const CallTaskSchema = z.object({
   slot: z.number().int(),
 });
 
+/** Most tools one 'prepare' task may name (the pool sends its few most recent). */
+export const MAX_PREPARE_TOOLS = 16;
+
+/** Supervisor -> worker: warm the worker for these tools (specs stored by key; nothing of the tool runs). */
+export const PrepareTaskSchema = z.object({
+  op: z.literal('prepare'),
+  tools: z.array(z.object({ key: z.string().min(1), tool: ToolSpecSchema })).max(MAX_PREPARE_TOOLS),
+});
+
 /** Supervisor -> worker (piscina task). */
-export const PoolTaskSchema = z.discriminatedUnion('op', [CallTaskSchema, z.object({ op: z.literal('ping') })]);
+export const PoolTaskSchema = z.discriminatedUnion('op', [CallTaskSchema, PrepareTaskSchema, z.object({ op: z.literal('ping') })]);
 
 const IsolateErrorSchema = z.object({
   kind: z.enum([
@@ -59,7 +68,9 @@ const ErrorResultSchema = z.object({ status: z.literal('error'), error: IsolateE
 export const CallResultSchema = z.discriminatedUnion('status', [OkResultSchema, ErrorResultSchema]);
 
 /** Worker -> supervisor: a call's result, or 'need-spec' (the task named a spec the worker lacks). Null answers a ping. */
-export const WorkerReplySchema = z.discriminatedUnion('status', [OkResultSchema, ErrorResultSchema, z.object({ status: z.literal('need-spec') })]);
+export const WorkerReplySchema = z.discriminatedUnion('status', [OkResultSchema, ErrorResultSchema, z.object({ status: z.literal('need-spec') }),
+  z.object({ status: z.literal('prepared'), count: z.number().int().nonnegative() }),
+]);
 
 /** Worker -> supervisor on the host channel (tag `__microAgiHostChannel`). */
 export const HostChannelMessageSchema = z.discriminatedUnion('__microAgiHostChannel', [

@@ -4,6 +4,9 @@ import { Piscina } from 'piscina';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { TaskAbort } from './pool-abort.js';
 import type { PoolTask, WorkerReply } from './pool-task.js';
+import { RecentTools } from './pool-recent-tools.js';
+import { TASK_TOOLS, WarmFirstBalancer } from './pool-warm-balancer.js';
+import type { ToolSpec } from './types.js';
 
 export interface LevelConfig {
   /** Core workers (they run every call while no call runs long). */
@@ -18,6 +21,10 @@ export interface LevelConfig {
   readonly workerFile: string;
   readonly workerData: unknown;
   readonly resourceLimits: ResourceLimits | undefined;
+  /** Recent tools a spare's boot warm-up prepares before it takes calls (0: a bare ping; lulls top up the rest). */
+  readonly warmTools: number;
+  /** A spare's warm-up answered: it built something for `count` tools. */
+  readonly onPrepared: (count: number) => void;
   /** A worker's parentPort message (host-channel requests). */
   readonly onMessage: (message: unknown) => void;
   /** A worker of this level exited (terminated, crashed or retired); `threadId` names it. */
@@ -46,6 +53,9 @@ export function newTicket(): LevelTicket {
 
 type Pool = Piscina<PoolTask, WorkerReply>;
 
+/** Recent tools a level remembers for warm-ups: as many as a QuickJS engine keeps warm contexts (8). */
+const RECENT_TOOLS = 8;
+
 export class PoolLevel {
   readonly core: Pool;
   #spare: Pool | undefined;
@@ -60,10 +70,16 @@ export class PoolLevel {
   #sparePings = 0;
   readonly #bootWaiters: (() => void)[] = [];
   readonly #waiting: LevelTicket[] = [];
+  readonly #recent: RecentTools;
+  /** Per worker set (core first, then spare): which worker was given which tool. */
+  readonly #balancers: WarmFirstBalancer[] = [];
+  /** Top-up prepares running (idle-time warm-ups of workers that lack recent tools). */
+  #topUps = 0;
   #closed = false;
 
   constructor(config: LevelConfig) {
     this.#config = config;
+    this.#recent = new RecentTools(RECENT_TOOLS);
     this.core = this.#piscina(config.minThreads, config.size, config.idleTimeout);
     this.#track(this.core, this.#coreReady);
     // piscina marks the workers it starts with the pool as ready at once (they take tasks while booting).
@@ -72,7 +88,9 @@ export class PoolLevel {
 
   #track(pool: Pool, ready: Set<number>): void {
     pool.on('workerCreate', (worker: { id: number }) => {
+      const fresh = !ready.has(worker.id);
       ready.add(worker.id);
+      if (fresh && pool === this.core) this.#prepareCore();
       this.#wakeBooted();
       this.#pump();
     });
@@ -82,12 +100,12 @@ export class PoolLevel {
     });
   }
 
-  /** Spare workers started and not yet ready (they burn CPU loading engines). */
+  /** Spare workers started and not yet ready (they burn CPU loading engines), and warm-ups still running. */
   #sparesBooting(): number {
-    return this.#spare ? this.#spare.threads.length - this.#spareReady.size : 0;
+    return (this.#spare ? this.#spare.threads.length - this.#spareReady.size : 0) + this.#topUps + this.#sparePings;
   }
 
-  /** Resolves once no spare worker of this level is still booting. */
+  /** Resolves once no spare worker of this level is still booting and no warm-up (prepare) runs. */
   whenBooted(): Promise<void> {
     if (this.#closed || this.#sparesBooting() <= 0) return Promise.resolve();
     return new Promise((resolve) => this.#bootWaiters.push(resolve));
@@ -100,6 +118,8 @@ export class PoolLevel {
 
   #piscina(minThreads: number, maxThreads: number, idleTimeout: number): Pool {
     const c = this.#config;
+    const balancer = new WarmFirstBalancer();
+    this.#balancers.push(balancer);
     const pool: Pool = new Piscina<PoolTask, WorkerReply>({
       filename: c.workerFile,
       name: 'default',
@@ -110,11 +130,15 @@ export class PoolLevel {
       // so no call ever waits there behind a long one.
       maxQueue: Infinity,
       workerData: c.workerData,
+      loadBalancer: balancer.balance,
       ...(c.resourceLimits ? { resourceLimits: c.resourceLimits } : {}),
     });
     // Host-channel requests arrive as the pool's 'message' event (a worker's parentPort.postMessage).
     pool.on('message', c.onMessage);
-    pool.on('workerDestroy', (worker: { id: number }) => c.onWorkerDestroy(worker.id));
+    pool.on('workerDestroy', (worker: { id: number }) => {
+      balancer.forget(worker.id);
+      c.onWorkerDestroy(worker.id);
+    });
     pool.on('error', c.onError);
     return pool;
   }
@@ -179,6 +203,11 @@ export class PoolLevel {
     this.#pump();
   }
 
+  /** A call of this tool ended ok: a new worker's warm-up should prepare it. */
+  noteTool(key: string, spec: ToolSpec): void {
+    this.#recent.note(key, spec);
+  }
+
   get queued(): number {
     return this.#waiting.length + this.core.queueSize + (this.#spare?.queueSize ?? 0);
   }
@@ -239,12 +268,54 @@ export class PoolLevel {
       ticket.wake = undefined;
       wake?.(true);
     }
+    this.#topUp();
+  }
+
+  /**
+   * In a lull (no call waits, and every booted worker of a set is idle, so the prepare goes to the worker it
+   * names): warm one worker that lacks some recent tools (a core worker the warm-up calls missed, a spare
+   * pinged before any tool was known, a replaced worker), at most 2 tools per task so a call arriving
+   * meanwhile waits for at most 2 context builds. It holds a place like a call; on its end the pump runs
+   * again and tops up the next worker.
+   */
+  #topUp(): void {
+    if (this.#closed || this.#waiting.length > 0 || this.#recent.size === 0 || this.#topUps > 0) return;
+    const keys = this.#recent.keys();
+    let pool: Pool | undefined;
+    let lane: 'core' | 'spare' = 'core';
+    let need = this.#coreIn === 0 && this.core.queueSize === 0 ? this.#balancers[0]!.lacking(this.#coreReady, keys) : undefined;
+    if (need) pool = this.core;
+    else if (this.#spare && this.#spareIn === 0 && this.#sparePings === 0 && this.#spare.queueSize === 0) {
+      need = this.#balancers[1]?.lacking(this.#spareReady, keys);
+      if (need) {
+        pool = this.#spare;
+        lane = 'spare';
+      }
+    }
+    if (!pool || !need) return;
+    const tools = this.#recent.pick(need.keys.slice(0, 2));
+    if (tools.length === 0) return;
+    this.#topUps++;
+    if (lane === 'core') this.#coreIn++;
+    else this.#spareIn++;
+    const done = (reply: WorkerReply): void => {
+      this.#topUps--;
+      if (lane === 'core') this.#coreIn--;
+      else this.#spareIn--;
+      this.#counted(reply);
+      this.#wakeBooted();
+      this.#pump();
+    };
+    const task = Object.assign({ op: 'prepare' as const, tools }, { [TASK_TOOLS]: { target: need.target, keys: tools.map((t) => t.key) } });
+    pool.run(task).then(done, () => done(null));
   }
 
   /**
    * While calls run long, keep one spare worker booted beyond those in use (up to `spare`), so a short
    * call finds a warm worker instead of paying a boot. A ping makes piscina start a worker when every
-   * spare is busy; idle spares exit after spareIdleTimeout.
+   * spare is busy; idle spares exit after spareIdleTimeout. The ping is a 'prepare' task naming the tools
+   * the level ran recently: the spare counts as idle only once their warm contexts are built, so the calls
+   * it takes do not each pay a context build (6-10 ms idle, 40-150 ms while long calls burn the CPUs).
    */
   #warmSpares(): void {
     const c = this.#config;
@@ -252,17 +323,48 @@ export class PoolLevel {
     const spare = this.#spares();
     // Workers still booting count as threads: each ping below starts one more (no spare is idle).
     const missing = Math.min(c.spare, this.#long + 1) - spare.threads.length;
+    if (missing <= 0) return;
+    const task: PoolTask = this.#recent.size > 0 && c.warmTools > 0 ? this.#prepareTask(c.warmTools) : { op: 'ping' };
     for (let i = 0; i < missing; i++) {
       this.#sparePings++;
-      spare.run({ op: 'ping' }).then(
-        () => this.#pingDone(),
-        () => this.#pingDone(),
+      spare.run(task).then(
+        (reply) => this.#pingDone(reply),
+        () => this.#pingDone(null),
       );
     }
   }
 
-  #pingDone(): void {
-    this.#sparePings--;
+  /**
+   * A core worker started after the level was in use (a replacement for a stopped one, or one more up to
+   * `size`) knows none of the level's tools: while no call waits for it, its first task prepares the recent
+   * ones, holding a core place like a call so the gate never queues a call behind it in piscina.
+   */
+  #prepareCore(): void {
+    if (this.#closed || this.#recent.size === 0 || this.#waiting.length > 0 || this.core.queueSize > 0) return;
+    if (this.#coreIn >= this.#config.size || this.#coreReady.size <= this.#coreIn) return;
+    this.#coreIn++;
+    const done = (reply: WorkerReply): void => {
+      this.#coreIn--;
+      this.#pingDone(reply, false);
+    };
+    this.core.run(this.#prepareTask()).then(done, () => done(null));
+  }
+
+  /** A 'prepare' task for the recent tools, tagged with their keys for the balancer. */
+  #prepareTask(most = RECENT_TOOLS): PoolTask {
+    const tools = this.#recent.list().slice(0, most);
+    return Object.assign({ op: 'prepare' as const, tools }, { [TASK_TOOLS]: tools.map((t) => t.key) });
+  }
+
+  #pingDone(reply: WorkerReply, spare = true): void {
+    if (spare) this.#sparePings--;
+    this.#counted(reply);
+    this.#wakeBooted();
     this.#pump();
+  }
+
+  #counted(reply: WorkerReply): void {
+    // The thread boundary: only a well-formed 'prepared' answer is counted.
+    if (reply && reply.status === 'prepared' && Number.isInteger(reply.count) && reply.count >= 0) this.#config.onPrepared(reply.count);
   }
 }

@@ -8,6 +8,7 @@ import type { Actor } from '../security/types.js';
 import { distPath } from '../paths.js';
 import { MODULE_CATALOG } from './module-catalog.js';
 import type { IsolateWorkerConfig } from './pool-task.js';
+import { MAX_PREPARE_TOOLS } from '../../schemas/messages/isolate.js';
 import type { ToolKind } from './types.js';
 
 export interface IsolatePoolOptions {
@@ -43,6 +44,12 @@ export interface IsolatePoolOptions {
   readonly spareThreads?: number;
   /** Ms a call runs in a worker before it counts as long (see spareThreads). Default 20. */
   readonly longCallMs?: number;
+  /**
+   * A spare's warm-up builds the warm contexts (QuickJS) / chunks (Lua) of this many tools the level ran
+   * recently (calls that ended ok), before the gate sends it calls. 0: a bare ping.
+   * Default 8 (at most 16).
+   */
+  readonly spareWarmTools?: number;
   /** Idle ms after which a spare worker exits. Default 10_000. */
   readonly spareIdleTimeout?: number;
   /** Deepest nested tool call (a tool calling a tool through funcs) allowed. Default 3. */
@@ -73,6 +80,7 @@ export interface ResolvedPoolOptions {
   readonly idleTimeout: number;
   readonly spareThreads: number;
   readonly longCallMs: number;
+  readonly spareWarmTools: number;
   readonly spareIdleTimeout: number;
   readonly maxNesting: number;
   readonly hardDeadlineFactor: number;
@@ -101,6 +109,7 @@ export function resolvePoolOptions(options: IsolatePoolOptions = {}): ResolvedPo
     idleTimeout: options.idleTimeout ?? 30_000,
     spareThreads: Math.max(0, Math.floor(options.spareThreads ?? size)),
     longCallMs: Math.max(1, options.longCallMs ?? 20),
+    spareWarmTools: Math.min(MAX_PREPARE_TOOLS, Math.max(0, Math.floor(options.spareWarmTools ?? 8))),
     spareIdleTimeout: options.spareIdleTimeout ?? 10_000,
     maxNesting: options.maxNesting ?? 3,
     hardDeadlineFactor: options.hardDeadlineFactor ?? 1.5,

@@ -14,6 +14,8 @@ export interface PoolStats {
   readonly staleHostAnswers: number;
   /** Tasks sent again with their spec because the worker lacked the spec named by key (a new worker, a new spec). */
   readonly specResends: number;
+  /** Tools spare workers built warm contexts / chunks for in their warm-up, before taking calls. */
+  readonly toolsPrepared: number;
   /** Calls waiting for a worker, over all levels, at the time of the snapshot. */
   readonly queued: number;
   /** Live worker threads over all levels. */
@@ -25,6 +27,7 @@ export class PoolCounters {
   ok = 0;
   workerReplacements = 0;
   specResends = 0;
+  toolsPrepared = 0;
   readonly errors: Partial<Record<IsolateErrorKind, number>> = {};
 
   record(result: CallResult): CallResult {

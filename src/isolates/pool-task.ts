@@ -28,15 +28,36 @@ export interface PingTask {
   readonly op: 'ping';
 }
 
-export type PoolTask = CallTask | PingTask;
+/** One tool a 'prepare' task names: its spec key and the spec (the worker keeps both, like a call's). */
+export interface PrepareTool {
+  readonly key: string;
+  readonly tool: ToolSpec;
+}
+
+/**
+ * Warm a worker for tools the level ran recently (a spare's warm-up): the worker stores each spec and lets
+ * its engine build what a first call would (QuickJS warm context, Lua chunk) without running the handler.
+ */
+export interface PrepareTask {
+  readonly op: 'prepare';
+  readonly tools: readonly PrepareTool[];
+}
+
+export type PoolTask = CallTask | PingTask | PrepareTask;
+
+/** A worker's answer to 'prepare': how many tools it built something for (already warm ones do not count). */
+export interface Prepared {
+  readonly status: 'prepared';
+  readonly count: number;
+}
 
 /** The worker lacks the task's spec (it was sent by key only): the pool resends the task with `tool`. */
 export interface NeedSpec {
   readonly status: 'need-spec';
 }
 
-/** What a worker answers: a call's result, 'need-spec', or null for a ping. */
-export type WorkerReply = CallResult | NeedSpec | null;
+/** What a worker answers: a call's result, 'need-spec', 'prepared', or null for a ping. */
+export type WorkerReply = CallResult | NeedSpec | Prepared | null;
 
 /** Where a worker finds the engine for a tool kind: an ES module URL and the factory it exports. */
 export interface EngineRef {

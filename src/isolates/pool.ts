@@ -13,6 +13,7 @@ import { TaskAbort } from './pool-abort.js';
 import { DeadlineSweeper, type InFlightCall } from './pool-deadline-sweeper.js';
 import { DroppedWhileWaiting, PoolLevel, type LevelTicket } from './pool-level.js';
 import { SpecRefs } from './pool-spec-cache.js';
+import { TASK_TOOLS } from './pool-warm-balancer.js';
 import type { CallTask } from './pool-task.js';
 import { ToolSpecMemo } from './tool-spec-from-entry.js';
 import type { CallResult, IsolateError, ToolSpec } from './types.js';
@@ -134,6 +135,10 @@ class PiscinaIsolatePool implements IsolatePool {
       workerFile: o.workerFile,
       workerData: { ...o.workerData, starts: this.#starts.buffer, startEpoch: this.#starts.epoch },
       resourceLimits: o.resourceLimits,
+      warmTools: o.spareWarmTools,
+      onPrepared: (count: number) => {
+        this.#counters.toolsPrepared += count;
+      },
       onMessage: (message: unknown) => {
         if (!this.#channel.handle(message)) log.warn({ message }, 'unexpected message from an isolate worker');
       },
@@ -197,9 +202,10 @@ class PiscinaIsolatePool implements IsolatePool {
     const hardMs = Math.max(budget * this.#options.hardDeadlineFactor, budget + this.#options.hardDeadlineMinGraceMs);
     const slot = this.#starts.acquire();
     const ref = this.#specs.ref(spec);
+    // TASK_TOOLS (a symbol, never cloned to the worker) lets the balancer prefer a worker that ran this tool.
     const task: CallTask = ref.carry
-      ? { op: 'call', key: ref.key, tool: spec, input, actor: options.actor, deadline: cap, depth, slot, ...(options.context ? { context: options.context } : {}) }
-      : { op: 'call', key: ref.key, input, actor: options.actor, deadline: cap, depth, slot, ...(options.context ? { context: options.context } : {}) };
+      ? { op: 'call', key: ref.key, tool: spec, input, actor: options.actor, deadline: cap, depth, slot, ...(options.context ? { context: options.context } : {}), [TASK_TOOLS]: ref.key }
+      : { op: 'call', key: ref.key, input, actor: options.actor, deadline: cap, depth, slot, ...(options.context ? { context: options.context } : {}), [TASK_TOOLS]: ref.key };
 
     const level = this.#level(depth);
     // One object per call: the gate's ticket, the sweeper's entry and the abort path.
@@ -227,6 +233,8 @@ class PiscinaIsolatePool implements IsolatePool {
         log.error({ tool: spec.id, issue }, 'malformed result from an isolate worker');
         return counters.record(errorResult({ kind: 'Internal', message: `${spec.id}: malformed result from the isolate worker (${issue.path.join('.')}: ${issue.message})` }, started));
       }
+      // A tool that answered ok is one a new worker's warm-up should prepare (a cold first call may run long).
+      if (reply.status === 'ok') level.noteTool(ref.key, spec);
       return counters.record(reply as CallResult);
     } catch (err) {
       return counters.record(errorResult(this.#failure(spec, call.stop, err, hardMs), started));
@@ -290,6 +298,7 @@ class PiscinaIsolatePool implements IsolatePool {
       hostCalls: channel.requests,
       staleHostAnswers: channel.staleAnswers,
       specResends: c.specResends,
+      toolsPrepared: c.toolsPrepared,
       queued,
       threads,
     };

@@ -97,5 +97,10 @@ export interface GuestEngine {
   /** Compile only; returns the first syntax error (with line) or undefined. */
   compile(tool: ToolSpec): IsolateError | undefined;
   call(tool: ToolSpec, input: unknown, bridge: HostBridge): CallResult;
+  /**
+   * Optional: build now what the tool's first call would (a warm context, a compiled chunk) without running
+   * any of the tool's code; true when something was built (false: already warm, refused, or not possible).
+   */
+  prepare?(tool: ToolSpec, modules: ReadonlyMap<string, ModuleSpec>): boolean;
   dispose(): void;
 }

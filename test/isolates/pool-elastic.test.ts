@@ -63,6 +63,35 @@ describe('isolate pool elastic capacity', () => {
     expect((await Promise.all([first.result, second.result])).map((r) => r.status)).toEqual(['ok', 'ok']);
   });
 
+  it('warms a spare brought in while a call runs long for the tools the level ran, before it takes a call', async () => {
+    pool = testPool({ size: 1, spareThreads: 1, longCallMs: 5 });
+    const known = program({ op: 'was-prepared' }, { id: 'app.tools:known' });
+    // The core worker ran the tool itself (nothing prepared it there).
+    expect(await pool.call(known, null, { actor })).toMatchObject({ status: 'ok', value: false });
+    const long = held(pool, 'long');
+    // The core worker is held: the call goes to the spare, which counts as idle only once prepared.
+    expect(await pool.call(known, null, { actor })).toMatchObject({ status: 'ok', value: true });
+    const stats = pool.stats();
+    expect(stats.toolsPrepared).toBeGreaterThanOrEqual(1);
+    // The warm-up carried the spec: the spare never had to ask for it.
+    expect(stats.specResends).toBe(0);
+    expect(long.done()).toBe(false);
+    release(long.cells);
+    expect(await long.result).toMatchObject({ status: 'ok', value: 'long' });
+  });
+
+  it('tops up a core worker that missed a tool while the level is idle, once', async () => {
+    pool = testPool({ size: 2, minThreads: 2 });
+    const known = program({ op: 'was-prepared' }, { id: 'app.tools:known' });
+    expect(await pool.call(known, null, { actor })).toMatchObject({ status: 'ok', value: false });
+    await pool.settled!();
+    // The other core worker was given the tool in the lull; nothing else to do afterwards.
+    expect(pool.stats().toolsPrepared).toBe(1);
+    expect(await pool.call(known, null, { actor })).toMatchObject({ status: 'ok' });
+    await pool.settled!();
+    expect(pool.stats().toolsPrepared).toBe(1);
+  });
+
   it('keeps a call waiting (never on a fourth worker) when every core and spare worker runs long', async () => {
     pool = testPool({ size: 1, spareThreads: 1, longCallMs: 5 });
     const first = held(pool, 'a');

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
 import { logger } from '../../log/logger.js';
+import type { ModuleSpec } from '../../modules/module-spec.js';
 import type { CallResult, GuestEngine, HostBridge, IsolateError, IsolateErrorKind, ToolSpec } from '../types.js';
 import { CallGuard, type MemoryProbe } from './call-guard.js';
 import { classifyGuestError, type ErrorPhase, type GuestErrorDescription } from './guest-errors.js';
@@ -78,6 +79,8 @@ export interface JsEngineStats {
   factoryCalls: number;
   /** Reusable contexts created (hardened). */
   realmsCreated: number;
+  /** Reusable contexts created by prepare() ahead of the tool's first call here (part of realmsCreated). */
+  realmsPrepared: number;
 }
 
 export interface JsGuestEngine extends GuestEngine {
@@ -90,6 +93,8 @@ export interface JsGuestEngine extends GuestEngine {
   ready(): Promise<void>;
   /** Prepares the next call's context now (done automatically after each call unless prewarm: false). */
   prewarm(): void;
+  /** Builds the tool's reusable context ahead of its first call (nothing of the tool runs). */
+  prepare(tool: ToolSpec, modules: ReadonlyMap<string, ModuleSpec>): boolean;
 }
 
 /** Guest failures after which a reusable context is kept (anything else discards it). */
@@ -168,7 +173,7 @@ function isErrorOutcome(o: Outcome): o is { readonly error: IsolateError } {
 
 class JsEngine implements JsGuestEngine {
   readonly language = 'js' as const;
-  private readonly counters = { calls: 0, prewarmedCalls: 0, reusedCalls: 0, realmsCreated: 0, factoryCalls: 0 };
+  private readonly counters = { calls: 0, prewarmedCalls: 0, reusedCalls: 0, realmsCreated: 0, realmsPrepared: 0, factoryCalls: 0 };
   /** Realm runtimes discarded after a limit kill, left-over jobs or a fault (counted as runtime recreations). */
   private realmRecycles = 0;
   /** Set when disposing a realm's runtime aborted the WASM instance: retire it at the next safe point. */
@@ -243,6 +248,36 @@ class JsEngine implements JsGuestEngine {
       cacheHits: this.cache.hits,
       cacheMisses: this.cache.misses,
     };
+  }
+
+  /**
+   * Builds the tool's reusable hardened context now, as its first call would (analysis, factory check,
+   * prelude, boot, hardening), so that call finds it warm. None of the tool's code runs: the analysis and the
+   * factory check only compile. False when the context exists already or the tool cannot have one.
+   */
+  prepare(tool: ToolSpec, modules: ReadonlyMap<string, ModuleSpec>): boolean {
+    if (!this.reuse || this.disposed || tool.kind !== 'function.js' || !this.instances.available) return false;
+    for (const name of tool.modules) if (modules.get(name)?.privileged && !tool.trusted) return false;
+    try {
+      const shared = this.instances.runtimeNow();
+      const entry = this.analyzed(shared, tool);
+      if (entry.shape !== 'module' || entry.compileError) return false;
+      if (entry.factory === undefined) entry.factory = this.examineFactory(shared, entry);
+      const config = preludeConfig(entry, tool, modules);
+      const key = `${tool.id}\u0000${tool.version}`;
+      if (this.realms.take(key, this.instances.generation, entry, config)) return false;
+      const realm = this.createRealm(key, entry, config);
+      if ('kind' in realm) return false;
+      realm.prepared = true;
+      this.counters.realmsPrepared += 1;
+      return true;
+    } catch (err) {
+      log.warn({ err, tool: tool.id }, 'QuickJS faulted while preparing a reusable context ahead of a call');
+      this.instances.retire();
+      return false;
+    } finally {
+      this.retireIfBroken();
+    }
   }
 
   compile(tool: ToolSpec): IsolateError | undefined {
@@ -343,7 +378,7 @@ class JsEngine implements JsGuestEngine {
     bridge.begin(tool, deadline);
     this.activeGate = new HostGate(tool, bridge, logs);
     try {
-      const prepared = this.prepare(rt);
+      const prepared = this.preparedContext(rt);
       if ('kind' in prepared) {
         outcome = { error: prepared };
       } else {
@@ -566,7 +601,7 @@ class JsEngine implements JsGuestEngine {
     try {
       rt.setMemoryLimit(-1);
       const baseBytes = warm?.baseBytes ?? runtimeUsedBytes(rt);
-      const prepared = warm ?? this.prepare(rt);
+      const prepared = warm ?? this.preparedContext(rt);
       if ('kind' in prepared) return prepared;
       const { ctx } = prepared;
       const configH = ctx.newString(config);
@@ -610,7 +645,7 @@ class JsEngine implements JsGuestEngine {
   }
 
   /** A fresh context on `rt` with __host and the prelude; an IsolateError if the prelude cannot run. */
-  private prepare(rt: QuickJSRuntime): Prepared | IsolateError {
+  private preparedContext(rt: QuickJSRuntime): Prepared | IsolateError {
     const ctx = rt.newContext();
     const hostFn = ctx.newFunction('__host', (moduleH, fnH, payloadH) => {
       if (ctx.typeof(moduleH) !== 'string' || ctx.typeof(fnH) !== 'string' || ctx.typeof(payloadH) !== 'string') {
@@ -672,7 +707,7 @@ class JsEngine implements JsGuestEngine {
       const rt = this.instances.newRuntime();
       rt.setMemoryLimit(-1);
       const baseBytes = runtimeUsedBytes(rt);
-      const prepared = this.prepare(rt);
+      const prepared = this.preparedContext(rt);
       if ('kind' in prepared) {
         rt.dispose();
         return;

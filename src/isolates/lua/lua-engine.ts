@@ -1,6 +1,7 @@
 // The Lua 5.4 GuestEngine (wasmoon): compiles tool sources once per (id, version), runs each call
 // on a fresh hooked Lua thread with a fresh _ENV, under deadline, instruction, depth, memory and output caps.
 import { logger } from '../../log/logger.js';
+import type { ModuleSpec } from '../../modules/module-spec.js';
 import type { CallResult, GuestEngine, HostBridge, IsolateError, IsolateErrorKind, ToolSpec } from '../types.js';
 import { killMessage, newCallContext, type CallContext } from './call-context.js';
 import { ChunkCache, type CachedChunk } from './chunk-cache.js';
@@ -96,6 +97,19 @@ class WasmoonLuaEngine implements LuaGuestEngine {
     } catch (e) {
       this.rebuild(e);
       return { kind: 'Internal', message: `Lua engine fault while compiling ${tool.id}: ${errorText(e)}` };
+    }
+  }
+
+  /** Compiles the tool's chunk into the cache now (nothing runs), so its first call here skips that. */
+  prepare(tool: ToolSpec, modules: ReadonlyMap<string, ModuleSpec>): boolean {
+    if (this.disposed || tool.kind !== 'function.lua') return false;
+    for (const name of tool.modules) if (modules.get(name)?.privileged && !tool.trusted) return false;
+    if (this.cache.get(ChunkCache.key(tool.id, tool.version), tool.source)) return false;
+    try {
+      return !('kind' in this.compiled(tool));
+    } catch (e) {
+      this.rebuild(e);
+      return false;
     }
   }
 

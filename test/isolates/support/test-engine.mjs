@@ -17,8 +17,15 @@ function asToolError(err, started) {
 }
 
 export async function createTestEngine() {
+  /** Tool ids prepare() was asked to warm in this engine (the 'was-prepared' op reports membership). */
+  const prepared = new Set();
   return {
     language: 'lua',
+    prepare(tool) {
+      if (prepared.has(tool.id)) return false;
+      prepared.add(tool.id);
+      return true;
+    },
     compile(tool) {
       try {
         JSON.parse(tool.source);
@@ -39,6 +46,8 @@ export async function createTestEngine() {
       bridge.begin(tool, deadline);
       try {
         switch (program.op) {
+          case 'was-prepared':
+            return { status: 'ok', value: prepared.has(tool.id), stats: { ms: Date.now() - started } };
           case 'echo':
             return { status: 'ok', value: input, stats: { ms: Date.now() - started } };
           case 'invoke': {

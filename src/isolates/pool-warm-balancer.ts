@@ -1,0 +1,95 @@
+// Piscina load balancer for one worker set: a call goes to an idle worker that already ran its tool (warm
+// context, spec cached) when there is one, else to any idle worker, which then counts as knowing the tool.
+import { Piscina } from 'piscina';
+
+/** The task property (a symbol: never structured-cloned to the worker) the balancer reads: a call's spec key, or a prepare's keys. */
+export const TASK_TOOLS: symbol = Piscina.queueOptionsSymbol;
+
+/** Keys remembered per worker before its set starts over (bounds memory; the engines' own caches are smaller). */
+const MAX_KEYS_PER_WORKER = 256;
+
+/** What the balancer reads of a piscina worker (its PiscinaWorker interface). */
+interface BalancedWorker {
+  readonly id: number;
+  readonly currentUsage: number;
+  readonly terminating: boolean;
+  readonly destroyed: boolean;
+}
+
+/** A prepare meant for one worker (it goes there when that worker is idle, else to an idle one). */
+export interface Targeted {
+  readonly target: number;
+  readonly keys: readonly string[];
+}
+
+function isTargeted(tools: unknown): tools is Targeted {
+  return typeof tools === 'object' && tools !== null && !Array.isArray(tools) && typeof (tools as Targeted).target === 'number';
+}
+
+export class WarmFirstBalancer {
+  /** Worker thread id -> spec keys of the tasks it was given. */
+  readonly #known = new Map<number, Set<string>>();
+
+  /**
+   * Only idle workers are candidates (the gate sends no more tasks than there are idle workers; piscina's
+   * default balancer also takes only idle ones for abortable tasks). Among them: one that knows the call's
+   * key; for a prepare, the one that knows the fewest tools (a fresh worker).
+   */
+  readonly balance = <W extends BalancedWorker>(task: object, workers: readonly W[]): W | null => {
+    const tools = (task as Record<symbol, unknown>)[TASK_TOOLS];
+    let pick: W | null = null;
+    let fewest = Infinity;
+    for (const worker of workers) {
+      if (worker.currentUsage !== 0 || worker.terminating || worker.destroyed) continue;
+      const known = this.#known.get(worker.id);
+      if (typeof tools === 'string') {
+        if (known?.has(tools)) return worker;
+        pick ??= worker;
+      } else if (isTargeted(tools)) {
+        if (worker.id === tools.target) {
+          pick = worker;
+          break;
+        }
+        pick ??= worker;
+      } else if (Array.isArray(tools)) {
+        const size = known?.size ?? 0;
+        if (size < fewest) {
+          fewest = size;
+          pick = worker;
+        }
+      } else {
+        return worker;
+      }
+    }
+    if (pick) {
+      if (typeof tools === 'string') this.#note(pick.id, [tools]);
+      else if (isTargeted(tools)) this.#note(pick.id, tools.keys);
+      else if (Array.isArray(tools)) this.#note(pick.id, tools as string[]);
+    }
+    return pick;
+  };
+
+  #note(id: number, keys: readonly string[]): void {
+    let known = this.#known.get(id);
+    if (!known || known.size + keys.length > MAX_KEYS_PER_WORKER) {
+      known = new Set();
+      this.#known.set(id, known);
+    }
+    for (const key of keys) if (typeof key === 'string') known.add(key);
+  }
+
+  /** The first of `ids` not known to have every one of `keys`, and the keys it lacks. */
+  lacking(ids: Iterable<number>, keys: readonly string[]): Targeted | undefined {
+    for (const target of ids) {
+      const known = this.#known.get(target);
+      const missing = known ? keys.filter((key) => !known.has(key)) : [...keys];
+      if (missing.length > 0) return { target, keys: missing };
+    }
+    return undefined;
+  }
+
+  /** The worker exited: whatever it knew is gone with it. */
+  forget(id: number): void {
+    this.#known.delete(id);
+  }
+}
