@@ -366,37 +366,16 @@ class JsEngine implements JsGuestEngine {
       this.retireIfBroken();
       if (viaRealm !== undefined) return viaRealm;
     }
-    const { limits } = tool;
-    const deadline = Date.now() + limits.timeoutMs;
-    let outcome: Outcome;
     let ctx: QuickJSContext | undefined;
     let recycle = false;
-    let faulted = false;
-    rt.setMemoryLimit(limits.memoryBytes);
-    rt.setMaxStackSize(stackBytesFor(limits.maxDepth, this.stackBytes));
-    this.guard.arm(deadline, limits.timeoutMs, limits.instructions, memoryProbe(rt, limits.memoryBytes, 0));
-    bridge.begin(tool, deadline);
-    this.activeGate = new HostGate(tool, bridge, logs);
-    try {
+    const { outcome, faulted } = this.guarded(rt, 0, tool, bridge, logs, () => {
       const prepared = this.preparedContext(rt);
-      if ('kind' in prepared) {
-        outcome = { error: prepared };
-      } else {
-        ctx = prepared.ctx;
-        outcome = this.runInContext(rt, prepared, tool, inputJson, bridge);
-        if (this.reportMemory) this.lastMemory = this.memoryUsed(rt, ctx);
-      }
-    } catch (err) {
-      // Only the WASM module can throw here (a trap, or the host thread's own stack running out):
-      // its state is no longer trusted, so the module is dropped without touching it again.
-      faulted = true;
-      outcome = { error: hostFault(err, this.guard) };
-      log.warn({ err, tool: tool.id }, 'QuickJS faulted while running a JavaScript tool');
-    } finally {
-      this.guard.disarm();
-      this.activeGate = undefined;
-      bridge.end();
-    }
+      if ('kind' in prepared) return { error: prepared };
+      ctx = prepared.ctx;
+      const ran = this.runInContext(rt, prepared, tool, inputJson, bridge);
+      if (this.reportMemory) this.lastMemory = this.memoryUsed(rt, ctx);
+      return ran;
+    });
     if (faulted) {
       this.instances.retire();
       return outcome;
@@ -415,6 +394,38 @@ class JsEngine implements JsGuestEngine {
     // assertion, which aborts the WASM instance; recycleRuntime then swaps in the spare instance.
     if (recycle) this.instances.recycleRuntime();
     return outcome;
+  }
+
+  /**
+   * One call under the tool's limits (memory above `baseBytes`, stack, deadline, instructions) with its host
+   * gate open: `body` runs the guest. Only the WASM module can throw in there (a trap, or the host thread's own
+   * stack running out); that comes back as `faulted`: the module's state is no longer trusted.
+   */
+  private guarded(
+    rt: QuickJSRuntime,
+    baseBytes: number,
+    tool: ToolSpec,
+    bridge: HostBridge,
+    logs: LogSink,
+    body: () => Outcome,
+  ): { outcome: Outcome; faulted: boolean } {
+    const { limits } = tool;
+    const deadline = Date.now() + limits.timeoutMs;
+    rt.setMemoryLimit(limits.memoryBytes + baseBytes);
+    rt.setMaxStackSize(stackBytesFor(limits.maxDepth, this.stackBytes));
+    this.guard.arm(deadline, limits.timeoutMs, limits.instructions, memoryProbe(rt, limits.memoryBytes, baseBytes));
+    bridge.begin(tool, deadline);
+    this.activeGate = new HostGate(tool, bridge, logs);
+    try {
+      return { outcome: body(), faulted: false };
+    } catch (err) {
+      log.warn({ err, tool: tool.id }, 'QuickJS faulted while running a JavaScript tool');
+      return { outcome: { error: hostFault(err, this.guard) }, faulted: true };
+    } finally {
+      this.guard.disarm();
+      this.activeGate = undefined;
+      bridge.end();
+    }
   }
 
   /** The tool's cached analysis; a scratch context analyses it on a miss (nothing runs). */
@@ -451,18 +462,11 @@ class JsEngine implements JsGuestEngine {
     if ('kind' in realm) return { error: realm };
     const { limits } = tool;
     const { rt, ctx, runH, entry } = realm;
-    const deadline = Date.now() + limits.timeoutMs;
-    let outcome: Outcome;
-    let faulted = false;
     let evaluatedModule = false;
-    rt.setMemoryLimit(limits.memoryBytes + realm.baseBytes);
-    rt.setMaxStackSize(stackBytesFor(limits.maxDepth, this.stackBytes));
-    this.guard.arm(deadline, limits.timeoutMs, limits.instructions, memoryProbe(rt, limits.memoryBytes, realm.baseBytes));
-    bridge.begin(tool, deadline);
-    this.activeGate = new HostGate(tool, bridge, logs);
     realm.uses += 1;
     if (realm.uses > 1) this.counters.reusedCalls += 1;
-    try {
+    const { outcome, faulted } = this.guarded(rt, realm.baseBytes, tool, bridge, logs, () => {
+      let outcome: Outcome;
       const factoryH = entry.factoryVerified ? this.realmFactory(realm) : undefined;
       if (factoryH !== undefined && 'kind' in factoryH) {
         outcome = { error: factoryH };
@@ -486,15 +490,8 @@ class JsEngine implements JsGuestEngine {
         }
       }
       if (this.reportMemory) this.lastMemory = this.memoryUsed(rt, ctx);
-    } catch (err) {
-      faulted = true;
-      outcome = { error: hostFault(err, this.guard) };
-      log.warn({ err, tool: tool.id }, 'QuickJS faulted while running a JavaScript tool');
-    } finally {
-      this.guard.disarm();
-      this.activeGate = undefined;
-      bridge.end();
-    }
+      return outcome;
+    });
     if (faulted) {
       this.realms.drop(realm, false);
       this.instances.retire();
