@@ -8,6 +8,7 @@ import { nodeHttpFetch } from '../src/llm/node-http-fetch.js';
 import { packageRoot } from '../src/paths.js';
 import { AGENT_ACTOR } from '../src/security/actors.js';
 import { reply, startFakeOpenAI, type FakeOpenAI, type RecordedRequest, type ReplySource } from '../test/support/fake-openai.js';
+import { TIME_TOOL_SOURCE } from '../test/e2e/scripts.js';
 import { createAgentRig, type AgentRig } from './agent-rig.js';
 import { percentile, type BenchRow } from './types.js';
 
@@ -16,15 +17,6 @@ const CREATE_WARMUP = 5;
 const TURNS = 30;
 const TURN_WARMUP = 3;
 const PROMPT = 'what time is it?';
-
-/** The seed's Lua time tool (as the model writes it in test/e2e/scripts.ts). */
-const TIME_TOOL_SOURCE = [
-  'local time = require("time")',
-  'local function handler(input)',
-  '  return { utc = time.now():utc():format(time.RFC3339) }',
-  'end',
-  'return { handler = handler }',
-].join('\n');
 
 const ms = (t0: number): number => performance.now() - t0;
 const r2 = (v: number): number => Math.round(v * 100) / 100;

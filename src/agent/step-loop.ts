@@ -2,6 +2,7 @@
 // hot-load tools, compress when the window fills) until a text answer, the step limit, cancel or failure.
 import type { AgentEvent } from '../../schemas/messages/agent.js';
 import type { StreamEvent, TokenUsage, ToolCall } from '../llm/index.js';
+import { addTokens, ZERO_TOKENS } from '../llm/token-usage.js';
 import type { EmitEvent } from './agent-events.js';
 import type { AgentSession } from './agent-session.js';
 import { compressIfNeeded } from './compression-trigger.js';
@@ -30,19 +31,6 @@ export interface TurnInput {
 export interface TurnOptions {
   /** Emit chunk and thinking events as the model streams (default true); the answer event comes either way. */
   readonly streamChunks?: boolean;
-}
-
-const ZERO: TokenUsage = { prompt: 0, completion: 0, cached: 0, reasoning: 0, total: 0 };
-
-function add(a: TokenUsage, b: TokenUsage | undefined): TokenUsage {
-  if (!b) return a;
-  return {
-    prompt: a.prompt + b.prompt,
-    completion: a.completion + b.completion,
-    cached: a.cached + b.cached,
-    reasoning: a.reasoning + b.reasoning,
-    total: a.total + b.total,
-  };
 }
 
 /** Arguments as stored in the conversation: the model's text when it is JSON, else `{}` (providers reject non-JSON). */
@@ -99,7 +87,7 @@ export async function runTurn(
           if (e.type === 'chunk' || e.type === 'thinking') emit({ type: e.type, turn, content: e.content });
         };
   let steps = 0;
-  let tokens = ZERO;
+  let tokens: TokenUsage = ZERO_TOKENS;
   let cost = 0;
   const end = (status: TurnStatus): TurnStatus => {
     if (steps > 0) emit({ type: 'usage', turn, tokens, cost, session_cost: session.llm.usage().cost });
@@ -129,7 +117,7 @@ export async function runTurn(
       return end('failed');
     }
     const r = outcome.response;
-    tokens = add(tokens, r.tokens);
+    if (r.tokens) tokens = addTokens(tokens, r.tokens);
     cost += r.cost ?? 0;
 
     if (r.finish_reason === 'length' && r.tool_calls.length > 0) {
