@@ -5,6 +5,7 @@ import { HostChannelClient } from '../src/isolates/host-channel-client.js';
 import { WorkerHostBridge } from '../src/isolates/host-bridge.js';
 import { MODULE_CATALOG } from '../src/isolates/module-catalog.js';
 import { SpecCache } from '../src/isolates/pool-spec-cache.js';
+import { osThreadId, recordStart } from '../src/isolates/pool-start-table.js';
 import type { CallTask, EngineRef, IsolateWorkerConfig, NeedSpec, PoolTask, Prepared, PrepareTask, WorkerReply } from '../src/isolates/pool-task.js';
 import type { CallResult, GuestEngine, ToolKind, ToolSpec } from '../src/isolates/types.js';
 import type { LocalCompileOutcome, ModuleSpec } from '../src/modules/module-spec.js';
@@ -48,6 +49,8 @@ function compileLocally(spec: ToolSpec): LocalCompileOutcome {
 let bridge!: WorkerHostBridge;
 const starts = config.starts ? new Int32Array(config.starts) : undefined;
 const startEpoch = config.startEpoch ?? 0;
+/** This worker's OS thread, for the supervisor's CPU-share policy (cpu-share.ts). */
+const osThread = osThreadId();
 
 async function createEngine(kind: ToolKind): Promise<GuestEngine> {
   const ref = config.engines?.[kind] ?? BUILTIN_ENGINES[kind];
@@ -116,7 +119,7 @@ function engineFor(kind: ToolKind): Promise<GuestEngine> {
 /** The call begins: record its start for the supervisor's hard deadline and run it. */
 function startCall(engine: GuestEngine, task: CallTask, spec: ToolSpec): CallResult {
   const started = Date.now();
-  if (starts && task.slot >= 0) Atomics.store(starts, task.slot, Math.max(1, started - startEpoch));
+  if (starts) recordStart(starts, startEpoch, task.slot, started, osThread);
   return runCall(engine, task, spec, started);
 }
 

@@ -39,11 +39,20 @@ export interface IsolatePoolOptions {
    * short call never waits behind a long one (a runaway tool holding a worker until its deadline). A call
    * that has run `longCallMs` in a worker stops counting against `size`: a waiting call may then go to a
    * spare worker, one per long call, up to this many. Spares start only then (one booted ahead of need
-   * while calls run long) and exit after `spareIdleTimeout` idle ms. 0 disables. Default: size.
+   * while calls run long) and exit after `spareIdleTimeout` idle ms. 0 disables. Default: 2 * size (long
+   * calls overlap, and with longCallNice they cost memory, not CPU).
    */
   readonly spareThreads?: number;
-  /** Ms a call runs in a worker before it counts as long (see spareThreads). Default 20. */
+  /** Ms a call runs in a worker before it counts as long (see spareThreads, longCallNice). Default 10. */
   readonly longCallMs?: number;
+  /**
+   * CPU share of long calls: the OS thread running a call past `longCallMs` runs at this nice value until
+   * the call ends (1..19; at 19 it gets ~1.5% of a core that short calls also want), so a runaway tool
+   * burning a core until its deadline does not slow the short calls beside it; its deadline is wall time
+   * and still holds. Linux only, and only where the process may restore priorities (CAP_SYS_NICE or
+   * RLIMIT_NICE, as root in a container); elsewhere off. 0 turns it off. Default 19.
+   */
+  readonly longCallNice?: number;
   /**
    * A spare's warm-up builds the warm contexts (QuickJS) / chunks (Lua) of this many tools the level ran
    * recently (calls that ended ok), before the gate sends it calls. 0: a bare ping.
@@ -80,6 +89,7 @@ export interface ResolvedPoolOptions {
   readonly idleTimeout: number;
   readonly spareThreads: number;
   readonly longCallMs: number;
+  readonly longCallNice: number;
   readonly spareWarmTools: number;
   readonly spareIdleTimeout: number;
   readonly maxNesting: number;
@@ -107,8 +117,9 @@ export function resolvePoolOptions(options: IsolatePoolOptions = {}): ResolvedPo
     registry: options.registry ?? (hasCurrent(fromServices) ? fromServices : undefined),
     maxQueue: options.maxQueue ?? size * 1024,
     idleTimeout: options.idleTimeout ?? 30_000,
-    spareThreads: Math.max(0, Math.floor(options.spareThreads ?? size)),
-    longCallMs: Math.max(1, options.longCallMs ?? 20),
+    spareThreads: Math.max(0, Math.floor(options.spareThreads ?? 2 * size)),
+    longCallMs: Math.max(1, options.longCallMs ?? 10),
+    longCallNice: Math.min(19, Math.max(0, Math.floor(options.longCallNice ?? 19))),
     spareWarmTools: Math.min(MAX_PREPARE_TOOLS, Math.max(0, Math.floor(options.spareWarmTools ?? 8))),
     spareIdleTimeout: options.spareIdleTimeout ?? 10_000,
     maxNesting: options.maxNesting ?? 3,

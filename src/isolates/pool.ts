@@ -9,6 +9,7 @@ import type { HostCallRequest } from './host-channel-protocol.js';
 import { resolvePoolOptions, type CallOptions, type IsolatePoolOptions, type ResolvedPoolOptions } from './pool-options.js';
 import { PoolCounters, type PoolStats } from './pool-stats.js';
 import { StartTable } from './pool-start-table.js';
+import { CpuShare, type Demotion } from './cpu-share.js';
 import { TaskAbort } from './pool-abort.js';
 import { DeadlineSweeper, type InFlightCall } from './pool-deadline-sweeper.js';
 import { DroppedWhileWaiting, PoolLevel, type LevelTicket } from './pool-level.js';
@@ -62,6 +63,8 @@ class PoolCall implements LevelTicket, InFlightCall {
   /** Why the pool stopped the call, if it did. */
   stop: 'timeout' | 'cancel' | undefined;
   readonly controller = new TaskAbort();
+  /** Set while the call's worker thread runs at a lower priority (see cpu-share.ts). */
+  demotion: Demotion | undefined;
 
   constructor(
     readonly pool: PiscinaIsolatePool,
@@ -76,9 +79,10 @@ class PoolCall implements LevelTicket, InFlightCall {
     this.#abort('timeout');
   }
 
-  /** The call ran past the long-call slice (the sweeper). */
+  /** The call ran past the long-call slice (the sweeper): it stops holding back others and yields its core. */
   onLong(): void {
     this.level.markLong(this);
+    this.demotion = this.pool.demote(this.slot);
   }
 
   /** The caller's AbortSignal fired (an EventListener object). */
@@ -98,6 +102,7 @@ class PiscinaIsolatePool implements IsolatePool {
   readonly #channel: HostChannelServer;
   readonly #counters = new PoolCounters();
   readonly #starts = new StartTable();
+  readonly #cpuShare: CpuShare;
   readonly #sweeper: DeadlineSweeper;
   /** Spec keys, and which specs went to the workers already (tasks then name them by key). */
   readonly #specs = new SpecRefs();
@@ -108,6 +113,7 @@ class PiscinaIsolatePool implements IsolatePool {
 
   constructor(options: ResolvedPoolOptions) {
     this.#options = options;
+    this.#cpuShare = new CpuShare(options.longCallNice);
     this.#sweeper = new DeadlineSweeper(this.#starts, options.longCallMs, Math.max(5, Math.min(20, options.longCallMs / 2)));
     this.#channel = new HostChannelServer({ modules: options.modules, services: (request) => this.#servicesFor(request) });
     if (!options.deferStart) this.#level(0);
@@ -239,11 +245,17 @@ class PiscinaIsolatePool implements IsolatePool {
     } catch (err) {
       return counters.record(errorResult(this.#failure(spec, call.stop, err, hardMs), started));
     } finally {
+      if (call.demotion) this.#cpuShare.restore(call.demotion);
       level.leave(call);
       this.#sweeper.delete(call);
       this.#starts.release(slot);
       if (signal) signal.removeEventListener('abort', call);
     }
+  }
+
+  /** Lower the priority of the thread running the call in `slot` (PoolCall's long path). */
+  demote(slot: number): Demotion | undefined {
+    return this.#cpuShare.demote(this.#starts.threadOf(slot));
   }
 
   /** Stop a call (PoolCall's abort path): drop it from the gate, or abort its task (replacing the worker). */
