@@ -31,5 +31,11 @@ export const AgentArgsSchema = z.object({
    * answers (batch) turns them off: the answer event still carries the whole text.
    */
   streamChunks: z.boolean().optional(),
+  /**
+   * A dry agent: its model answers every step "ok" from memory (dryFetch), nothing is sent anywhere. A
+   * batch runs one dry prompt per host thread before its first wave, so no real prompt pays for code
+   * running for the first time on that thread (the session, the step loop, the SDK's request and stream).
+   */
+  dry: z.boolean().optional(),
 });
 export type AgentArgs = z.infer<typeof AgentArgsSchema>;

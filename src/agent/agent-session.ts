@@ -2,7 +2,7 @@
 // tools loaded during the session, the compiled tool set and the generated-tool index of the system prompt.
 import { randomUUID } from 'node:crypto';
 import type { ToolCallContext } from '../../schemas/messages/agent.js';
-import { Conversation, CostMeter, createLlm, warmLlmStep, type ConversationMessage, type Llm } from '../llm/index.js';
+import { Conversation, CostMeter, createLlm, dryFetch, warmLlmStep, type ConversationMessage, type Llm } from '../llm/index.js';
 import { acquireAppRegistry } from '../registry/shared-app-registry.js';
 import type { Registry, Snapshot } from '../registry/types.js';
 import { logger } from '../log/logger.js';
@@ -197,10 +197,11 @@ export async function openAgentSession(args: AgentArgs, options: OpenSessionOpti
     const configured = agentSpecOf(registry.current(), args.agentId).model;
     // The LLM client (providers, HTTP clients, the model source) is shared by the sessions of this thread
     // with the same model settings; each session meters its own usage through its own wrapper.
-    const key = JSON.stringify(['llm', configured, args.model ?? null, args.env]);
+    const key = JSON.stringify(['llm', configured, args.model ?? null, args.env, args.dry ?? false]);
     let shared = lease.cache.get(key) as Llm | undefined;
     if (!shared) {
-      shared = createLlm({ models: modelsWithOverride(() => registry.current(), configured, args.model), env: args.env });
+      const models = modelsWithOverride(() => registry.current(), configured, args.model);
+      shared = createLlm({ models, env: args.env, ...(args.dry ? { fetch: dryFetch } : {}) });
       lease.cache.set(key, shared);
     }
     // A shared host thread runs many sessions: its first one runs a dry step so the first prompts are not cold.

@@ -41,6 +41,8 @@ export interface AgentRuntimeOptions {
   readonly streamChunks?: boolean;
   /** How long stop() waits for the agent to finish before killing it (default 5000 ms). */
   readonly stopGraceMs?: number;
+  /** A dry agent (see AgentArgs.dry): answers from memory, sends nothing (default false). */
+  readonly dry?: boolean;
   /** Agent process module (default dist/workers/agent-worker.js). */
   readonly module?: string;
   /** A tool service to share (batch: one for every agent); the runtime then neither starts nor stops it. */
@@ -100,6 +102,7 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     ...(options.compressAt !== undefined ? { compressAt: options.compressAt } : {}),
     ...(options.compressChars !== undefined ? { compressChars: options.compressChars } : {}),
     ...(options.streamChunks === false ? { streamChunks: false } : {}),
+    ...(options.dry ? { dry: true } : {}),
   };
   let agentPid: Pid;
   try {

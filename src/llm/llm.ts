@@ -8,6 +8,7 @@ import { Conversation } from './conversation.js';
 import { CostMeter, stepCost, type SessionUsage } from './cost-calculator.js';
 import { llmError } from './llm-error.js';
 import { resolveModel, type ModelSource } from './model-resolver.js';
+import type { FetchLike } from './node-http-fetch.js';
 import { OpenAICompatibleProvider } from './provider.js';
 import { providerConfigFromEnv, type ProviderConfig } from './provider-config.js';
 import type { Entry } from '../../schemas/entry.js';
@@ -22,6 +23,8 @@ export interface LlmOptions {
   readonly providers?: Readonly<Record<string, ProviderConfig>>;
   /** Retry policy overrides (see retry-policy.ts). */
   readonly retry?: Partial<RetryOptions>;
+  /** The HTTP transport of every provider (default nodeHttpFetch); a dry agent passes dryFetch. */
+  readonly fetch?: FetchLike;
   /**
    * Environment for `llm.provider` entries (`meta.type: llm.provider`, `driver.options.api_key_env`...)
    * found in `models` under a model's provider id, and the OPENAI_* fallback when `provider` is not given.
@@ -94,7 +97,7 @@ export function createLlm(options: LlmOptions): Llm {
     const key = JSON.stringify(config);
     p = providers.get(key);
     if (!p) {
-      p = new OpenAICompatibleProvider({ config, ...(options.retry ? { retry: options.retry } : {}) });
+      p = new OpenAICompatibleProvider({ config, ...(options.retry ? { retry: options.retry } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
       providers.set(key, p);
     }
     known.set(id, p);

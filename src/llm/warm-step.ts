@@ -1,33 +1,11 @@
 // A dry streamed step, once per thread: the provider, the openai SDK and the stream accumulator run once
-// against a canned in-memory SSE reply, so a thread's first real prompts do not pay for loading and compiling them.
+// against the dry transport's canned SSE reply (loopback, in this thread), so a thread's first real prompts do not pay for loading and compiling them.
 import { logger } from '../log/logger.js';
-import type { FetchLike } from './node-http-fetch.js';
+import { dryFetch } from './dry-transport.js';
 import { warmHttpStack } from './node-http-fetch.js';
 import { OpenAICompatibleProvider } from './provider.js';
 
 const log = logger('llm.warm');
-
-const CHUNK = { id: 'warm', object: 'chat.completion.chunk', created: 0, model: 'warm' };
-const SSE = [
-  { ...CHUNK, choices: [{ index: 0, delta: { role: 'assistant', content: 'ok' }, finish_reason: null }] },
-  { ...CHUNK, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
-  { ...CHUNK, choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } },
-]
-  .map((c) => `data: ${JSON.stringify(c)}\n\n`)
-  .join('')
-  .concat('data: [DONE]\n\n');
-
-/** Answers every request with SSE, in memory: nothing leaves the thread. */
-const cannedFetch: FetchLike = () => {
-  const bytes = new TextEncoder().encode(SSE);
-  const body = new ReadableStream<Uint8Array>({
-    start(c) {
-      c.enqueue(bytes);
-      c.close();
-    },
-  });
-  return Promise.resolve(new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }));
-};
 
 export interface WarmStepOptions {
   /** Dry steps to run (default 2: the second runs the already-compiled code once more). */
@@ -36,7 +14,7 @@ export interface WarmStepOptions {
 
 /** One dry step; true when the canned reply came back as an answer (a test checks it still does). */
 export async function runDryStep(): Promise<boolean> {
-  const provider = new OpenAICompatibleProvider({ config: { apiKey: 'warm', baseURL: 'http://warm.invalid/v1' }, fetch: cannedFetch, retry: { maxAttempts: 1 } });
+  const provider = new OpenAICompatibleProvider({ config: { apiKey: 'warm', baseURL: 'http://warm.invalid/v1' }, fetch: dryFetch, retry: { maxAttempts: 1 } });
   const outcome = await provider.generate({
     modelName: 'warm',
     providerModel: 'warm',

@@ -82,6 +82,21 @@ describe('batch agent placement', () => {
     }
   });
 
+  it('opening warms every host thread with a dry prompt that sends nothing to the model', async () => {
+    const supervisor = await openBatchSupervisor({ home: join(scratch, 'home'), env: { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' } });
+    try {
+      // The warm-up agents answered their dry prompt and stopped; the model saw none of it.
+      expect(supervisor.agents()).toBe(0);
+      expect(fake.requests).toHaveLength(0);
+      const results = new Map<string, BatchResult>();
+      await runBatch({ supervisor, items: items(['after warm-up']), concurrency: 1, onResult: (r) => results.set(String(r.id), r) });
+      expect(results.get('i0')).toMatchObject({ answer: 'answer to after warm-up', tokens: { total: TOTAL } });
+      expect(fake.requests).toHaveLength(1);
+    } finally {
+      await supervisor.close();
+    }
+  });
+
   it('sequential prompts on a warm thread reuse it and still start from an empty conversation', async () => {
     const prompts = ['one', 'two', 'three', 'four'];
     const results = await run(prompts, 1);

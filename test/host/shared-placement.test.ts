@@ -38,6 +38,23 @@ describe('shared placement', () => {
     expect(replies).toEqual(pids.map((pid, i) => ({ pid, args: { i }, placement: 'shared', n: i })));
   });
 
+  it('a burst of starts runs each main on its own event-loop turn: the first one\'s I/O is not held behind the last start', async () => {
+    host = new ProcessHost({ hostThreads: 1 });
+    await host.warm({ preload: [fixture('io-turn.mjs')] });
+    const me = host.local();
+    const n = 8;
+    const pids = Array.from({ length: n }, (_, i) => host.spawn({ module: fixture('io-turn.mjs'), args: { i }, placement: 'shared', parent: me.pid }));
+    const order: string[] = [];
+    for (let k = 0; k < 2 * n; k++) {
+      const { i, what } = (await me.receive('turn'))!.payload as { i: number; what: string };
+      order.push(`${what}${i}`);
+    }
+    // Back to back, all eight mains ran before any of them got back to its I/O.
+    expect(order.indexOf('io0')).toBeLessThan(order.indexOf(`started${n - 1}`));
+    expect(order.filter((o) => o.startsWith('io'))).toEqual(pids.map((_, i) => `io${i}`));
+    for (const pid of pids) expect((await host.wait(pid)).reason).toBe('normal');
+  });
+
   it('spreads processes over the host threads, started lazily up to the configured number', async () => {
     host = new ProcessHost({ hostThreads: 2 });
     expect(host.hostThreads()).toBe(0);
