@@ -55,6 +55,13 @@ type Pool = Piscina<PoolTask, WorkerReply>;
 
 /** Recent tools a level remembers for warm-ups: as many as a QuickJS engine keeps warm contexts (8). */
 const RECENT_TOOLS = 8;
+/**
+ * Idle-time warm-ups (top-ups) prepare only tools that ended ok this often. Why: a tool just created and
+ * called once or twice (the agent's create -> load -> call) made every other worker prepare it in the gaps
+ * between the next calls, which then waited for those prepares (measured: create -> load -> first call
+ * 7 ms with no spare workers, 12-17 ms with them).
+ */
+const HOT_CALLS = 3;
 
 export class PoolLevel {
   readonly core: Pool;
@@ -280,7 +287,8 @@ export class PoolLevel {
    */
   #topUp(): void {
     if (this.#closed || this.#waiting.length > 0 || this.#recent.size === 0 || this.#topUps > 0) return;
-    const keys = this.#recent.keys();
+    const keys = this.#recent.keys(HOT_CALLS);
+    if (keys.length === 0) return;
     let pool: Pool | undefined;
     let lane: 'core' | 'spare' = 'core';
     let need = this.#coreIn === 0 && this.core.queueSize === 0 ? this.#balancers[0]!.lacking(this.#coreReady, keys) : undefined;
