@@ -137,6 +137,10 @@ export class PoolLevel {
       // so no call ever waits there behind a long one.
       maxQueue: Infinity,
       workerData: c.workerData,
+      // piscina loads the worker file with require() first; on Node 20.19+ that is require(esm), which
+      // under load (a worker stopped while it loaded) hit a V8 fatal error (IsGraphAsync on a module not
+      // instantiated) that took the whole supervisor down. Without it, piscina falls back to import().
+      execArgv: [...process.execArgv, '--no-experimental-require-module'],
       loadBalancer: balancer.balance,
       ...(c.resourceLimits ? { resourceLimits: c.resourceLimits } : {}),
     });
