@@ -1,6 +1,5 @@
 // The interactive terminal through the real binary with piped stdin/stdout: banner and prompt, a turn,
 // /tools /cost /reset /help, quit and Ctrl-D, and Ctrl-C (SIGINT) canceling a streaming turn.
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reply } from '../support/fake-openai.js';
 import { startCli } from './cli-process.js';

@@ -3,11 +3,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CpuShare, niceFloor } from '../../src/isolates/cpu-share.js';
 import type { IsolatePool } from '../../src/isolates/pool.js';
 import { osThreadId } from '../../src/isolates/pool-start-table.js';
-import { actor, program, testPool } from './support/pool-fixtures.js';
+import { actor, cleanUpAfterEach, Gates, heldCall, program, releaseGate, testPool } from './support/pool-fixtures.js';
 
 /** Nice value of every thread of this process, by tid (field 19 of /proc/self/task/<tid>/stat). */
 function threadNice(): Map<number, number> {
@@ -44,17 +44,8 @@ async function parkedThread(): Promise<{ tid: number; stop: () => Promise<number
 const restorable = process.platform === 'linux' && niceFloor() !== undefined && niceFloor()! <= os.getPriority(0);
 
 let pool: IsolatePool | undefined;
-const gates: Int32Array[] = [];
-afterEach(async () => {
-  for (const cells of gates.splice(0)) release(cells);
-  await pool?.close();
-  pool = undefined;
-});
-
-function release(cells: Int32Array): void {
-  Atomics.store(cells, 0, 1);
-  Atomics.notify(cells, 0);
-}
+const gates = new Gates();
+cleanUpAfterEach(gates, () => pool);
 
 describe('CpuShare', () => {
   it('is off without a way to restore priorities, or at nice 0', () => {
@@ -103,17 +94,14 @@ describe.runIf(restorable)('isolate pool CPU share', () => {
     // Warm the worker first so the long call below is the only thing it runs.
     expect(await pool.call(program({ op: 'echo' }), 'warm', { actor })).toMatchObject({ status: 'ok' });
     expect(niced()).toEqual([]);
-    const flag = new SharedArrayBuffer(4);
-    const cells = new Int32Array(flag);
-    gates.push(cells);
-    const long = pool.call(program({ op: 'wait-then-echo' }), { flag, value: 'long' }, { actor });
+    const long = heldCall(pool, gates, 'long');
     await vi.waitFor(() => expect(niced()).toHaveLength(1), { timeout: 5_000, interval: 5 });
     const [tid] = niced();
     // A short call meanwhile runs on a spare at full priority and answers.
     expect(await pool.call(program({ op: 'echo' }), 'short', { actor })).toMatchObject({ status: 'ok', value: 'short' });
     expect(niced()).toEqual([tid]);
-    release(cells);
-    expect(await long).toMatchObject({ status: 'ok', value: 'long' });
+    releaseGate(long.cells);
+    expect(await long.result).toMatchObject({ status: 'ok', value: 'long' });
     // The worker survives the call and runs its next one at its old priority.
     expect(os.getPriority(tid)).toBe(0);
     expect(niced()).toEqual([]);
@@ -121,14 +109,11 @@ describe.runIf(restorable)('isolate pool CPU share', () => {
 
   it('leaves every worker alone with longCallNice 0', async () => {
     pool = testPool({ size: 1, spareThreads: 1, longCallMs: 5, longCallNice: 0 });
-    const flag = new SharedArrayBuffer(4);
-    const cells = new Int32Array(flag);
-    gates.push(cells);
-    const long = pool.call(program({ op: 'wait-then-echo' }), { flag, value: 'long' }, { actor });
+    const long = heldCall(pool, gates, 'long');
     // Once the long call lets a short one onto a spare, the sweeper has seen it run long.
     expect(await pool.call(program({ op: 'echo' }), 'short', { actor })).toMatchObject({ status: 'ok' });
     expect(niced()).toEqual([]);
-    release(cells);
-    expect(await long).toMatchObject({ status: 'ok' });
+    releaseGate(long.cells);
+    expect(await long.result).toMatchObject({ status: 'ok' });
   });
 });

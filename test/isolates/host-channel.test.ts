@@ -9,7 +9,6 @@ import { pathToFileURL } from 'node:url';
 
 let release: () => void = () => {};
 const slow = new Promise<void>((resolve) => (release = resolve));
-let stored: unknown;
 
 const spec: ModuleSpec = {
   name: 'chan',

@@ -1,41 +1,15 @@
 // Elastic capacity of the isolate pool: a call that runs long lets the calls behind it onto spare workers
 // (bounded by spareThreads), spares retire when idle, and waiting calls can be canceled or refused.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { IsolatePool } from '../../src/isolates/pool.js';
-import type { CallResult } from '../../src/isolates/types.js';
-import { actor, program, testPool } from './support/pool-fixtures.js';
+import { actor, cleanUpAfterEach, Gates, heldCall, program, releaseGate, testPool } from './support/pool-fixtures.js';
 
 let pool: IsolatePool | undefined;
-const gates: Int32Array[] = [];
-afterEach(async () => {
-  for (const gate of gates.splice(0)) release(gate);
-  await pool?.close();
-  pool = undefined;
-});
+const gates = new Gates();
+cleanUpAfterEach(gates, () => pool);
 
-/** A shared flag a 'wait-then-echo' call blocks on until the test releases it (no timing involved). */
-function gate(): { flag: SharedArrayBuffer; cells: Int32Array } {
-  const flag = new SharedArrayBuffer(4);
-  const cells = new Int32Array(flag);
-  gates.push(cells);
-  return { flag, cells };
-}
-
-function release(cells: Int32Array): void {
-  Atomics.store(cells, 0, 1);
-  Atomics.notify(cells, 0);
-}
-
-/** A call that holds its worker until its gate is released; `done` says whether it has answered yet. */
-function held(p: IsolatePool, value: string): { result: Promise<CallResult>; cells: Int32Array; done: () => boolean } {
-  const { flag, cells } = gate();
-  let finished = false;
-  const result = p.call(program({ op: 'wait-then-echo' }), { flag, value }, { actor }).then((r) => {
-    finished = true;
-    return r;
-  });
-  return { result, cells, done: () => finished };
-}
+const held = (p: IsolatePool, value: string) => heldCall(p, gates, value);
+const release = releaseGate;
 
 describe('isolate pool elastic capacity', () => {
   it('answers a short call submitted after a long one while the long one still runs (one core worker)', async () => {

@@ -1,32 +1,18 @@
 // Tool specs by key across the pool's thread boundary: a worker that lacks a spec answers 'need-spec' and
 // gets it resent, a spec object edited in place is a new key, and the worker's spec cache stays bounded.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { IsolatePool } from '../../src/isolates/pool.js';
 import { SpecCache, SpecRefs } from '../../src/isolates/pool-spec-cache.js';
 import type { ToolSpec } from '../../src/isolates/types.js';
-import { actor, program, testPool } from './support/pool-fixtures.js';
+import { actor, cleanUpAfterEach, Gates, heldCall, program, releaseGate, testPool } from './support/pool-fixtures.js';
 
 let pool: IsolatePool | undefined;
-const gates: Int32Array[] = [];
-afterEach(async () => {
-  for (const cells of gates.splice(0)) release(cells);
-  await pool?.close();
-  pool = undefined;
-});
+const gates = new Gates();
+cleanUpAfterEach(gates, () => pool);
 
-function release(cells: Int32Array): void {
-  Atomics.store(cells, 0, 1);
-  Atomics.notify(cells, 0);
-}
-
+const release = releaseGate;
 /** A call that holds its worker until released (no timing involved). */
-function held(p: IsolatePool, value: string) {
-  const flag = new SharedArrayBuffer(4);
-  const cells = new Int32Array(flag);
-  gates.push(cells);
-  const result = p.call(program({ op: 'wait-then-echo' }, { id: 'app.tools:wait' }), { flag, value }, { actor });
-  return { result, cells };
-}
+const held = (p: IsolatePool, value: string) => heldCall(p, gates, value, 'app.tools:wait');
 
 describe('tool specs by key', () => {
   it('resends the spec to a worker that never saw it, and the call runs normally', async () => {
