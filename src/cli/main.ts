@@ -95,8 +95,9 @@ const COMMANDS_AFTER_AUTHORING: readonly CommandSpec[] = [
     help: 'Drives the isolate pool with benign Lua/JS tools (baseline), then the same number of calls with a\n' +
       'share of hostile ones (loops, memory bombs, recursion, huge output, sandbox escapes, SSRF to refused\n' +
       'addresses). Reports throughput, benign p50/p95/p99 and their mix/baseline ratio, containment per\n' +
-      'hostile class, benign failures, worker replacements and supervisor RSS. Exit 1 if any hostile call\n' +
-      'escaped or ended other than declared, or any benign call failed. Progress goes to stderr on a terminal.',
+      'hostile class, benign failures, worker replacements, long calls (and whether they yielded the CPU:\n' +
+      'Linux with CAP_SYS_NICE or RLIMIT_NICE) and supervisor RSS. Exit 1 if any hostile call escaped or\n' +
+      'ended other than declared, or any benign call failed. Progress goes to stderr on a terminal.',
     flags: {
       ...JSON_FLAG,
       calls: { type: 'string', value: 'N', help: 'calls per phase (default 300)' },

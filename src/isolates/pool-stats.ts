@@ -1,4 +1,4 @@
-// Counters the isolate pool keeps: calls, results by error kind, worker replacements, spec resends, host channel.
+// Counters the isolate pool keeps: calls, results by error kind, worker replacements, spec resends, long calls.
 // stats() returns a plain snapshot; the counters only ever grow.
 import type { CallResult, IsolateErrorKind } from './types.js';
 
@@ -20,6 +20,12 @@ export interface PoolStats {
   readonly queued: number;
   /** Live worker threads over all levels. */
   readonly threads: number;
+  /** Calls that ran past the long-call slice (longCallMs). */
+  readonly longCalls: number;
+  /** Of those, calls whose worker thread then ran at the lower priority (longCallNice; see cpu-share.ts). */
+  readonly longCallsDemoted: number;
+  /** Whether long calls yield the CPU here (off: longCallNice 0, not Linux, or priorities cannot be restored). */
+  readonly cpuShare: boolean;
 }
 
 export class PoolCounters {
@@ -28,6 +34,8 @@ export class PoolCounters {
   workerReplacements = 0;
   specResends = 0;
   toolsPrepared = 0;
+  longCalls = 0;
+  longCallsDemoted = 0;
   readonly errors: Partial<Record<IsolateErrorKind, number>> = {};
 
   record(result: CallResult): CallResult {

@@ -82,7 +82,7 @@ class PoolCall implements LevelTicket, InFlightCall {
   /** The call ran past the long-call slice (the sweeper): it stops holding back others and yields its core. */
   onLong(): void {
     this.level.markLong(this);
-    this.demotion = this.pool.demote(this.slot);
+    this.demotion = this.pool.ranLong(this.slot);
   }
 
   /** The caller's AbortSignal fired (an EventListener object). */
@@ -253,9 +253,12 @@ class PiscinaIsolatePool implements IsolatePool {
     }
   }
 
-  /** Lower the priority of the thread running the call in `slot` (PoolCall's long path). */
-  demote(slot: number): Demotion | undefined {
-    return this.#cpuShare.demote(this.#starts.threadOf(slot));
+  /** The call in `slot` ran long (PoolCall's long path): count it and lower its worker thread's priority. */
+  ranLong(slot: number): Demotion | undefined {
+    this.#counters.longCalls++;
+    const demotion = this.#cpuShare.demote(this.#starts.threadOf(slot));
+    if (demotion) this.#counters.longCallsDemoted++;
+    return demotion;
   }
 
   /** Stop a call (PoolCall's abort path): drop it from the gate, or abort its task (replacing the worker). */
@@ -313,6 +316,9 @@ class PiscinaIsolatePool implements IsolatePool {
       toolsPrepared: c.toolsPrepared,
       queued,
       threads,
+      longCalls: c.longCalls,
+      longCallsDemoted: c.longCallsDemoted,
+      cpuShare: this.#cpuShare.enabled,
     };
   }
 

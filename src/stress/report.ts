@@ -41,6 +41,12 @@ export function renderReport(r: StressReport): string {
   add(`benign failures: ${f.total}${kinds ? ` (${kinds})` : ''}`);
   for (const s of f.samples) add(`  ${s.phase} ${s.case}: ${s.kind}: ${s.message}`);
   add(`worker replacements: ${r.workerReplacements}`);
+  const l = r.longCalls;
+  add(
+    l.cpuShare
+      ? `long calls: ${l.total}, ${l.demoted} of them ran at a lower CPU priority until they ended`
+      : `long calls: ${l.total}; CPU share off (needs Linux and CAP_SYS_NICE or RLIMIT_NICE): runaway calls compete with benign ones for the cores`,
+  );
   add(`supervisor RSS: ${r.rssMb.before} MB before, ${r.rssMb.after} MB after`);
   return lines.join('\n') + '\n';
 }

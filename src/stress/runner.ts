@@ -245,12 +245,15 @@ export async function runStress(options: StressOptions = {}): Promise<StressRepo
   let mix: PhaseReport;
   let rssAfter: number;
   let workerReplacements: number;
+  let longCalls: StressReport['longCalls'];
   try {
     await run.warmUp();
     baseline = await run.phase('baseline', baselinePlan);
     mix = await run.phase('mix', mixPlan);
     rssAfter = process.memoryUsage().rss;
-    workerReplacements = pool.stats().workerReplacements;
+    const stats = pool.stats();
+    workerReplacements = stats.workerReplacements;
+    longCalls = { total: stats.longCalls, demoted: stats.longCallsDemoted, cpuShare: stats.cpuShare };
   } finally {
     await pool.close();
   }
@@ -276,6 +279,7 @@ export async function runStress(options: StressOptions = {}): Promise<StressRepo
     unexpectedCount,
     benignFailures: { total: failures, byKind: tally.failuresByKind, samples: tally.benignFailures },
     workerReplacements,
+    longCalls,
     rssMb: { before: megabytes(rssBefore), after: megabytes(rssAfter) },
     passed: escapedCount === 0 && unexpectedCount === 0 && failures === 0 && !options.signal?.aborted,
   };

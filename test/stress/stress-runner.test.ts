@@ -29,9 +29,16 @@ describe('stress runner', () => {
     expect(Number.isFinite(report.benignLatencyRatio.p50)).toBe(true);
     expect(report.baseline.benignLatencyMs.count).toBe(60);
     expect(report.rssMb.after).toBeGreaterThan(0);
+    // The loops ran past the long-call slice; where the CPU share policy is on, they yielded the CPU.
+    const long = report.longCalls;
+    expect(long.total).toBeGreaterThan(0);
+    if (long.cpuShare) expect(long.demoted).toBeGreaterThan(0);
+    else expect(long.demoted).toBe(0);
+    expect(long.demoted).toBeLessThanOrEqual(long.total);
     expect(report.passed).toBe(true);
     expect(exitCodeOf(report)).toBe(0);
     expect(renderReport(report)).toMatch(/^micro-agi stress: PASS/);
+    expect(renderReport(report)).toMatch(report.longCalls.cpuShare ? /long calls: \d+, \d+ of them ran at a lower CPU priority/ : /CPU share off/);
   });
 
   it('reports a deliberately broken memory cap as ESCAPED for every bomb and exits non-zero', async () => {
