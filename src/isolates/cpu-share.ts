@@ -28,6 +28,15 @@ export function niceFloor(): number | undefined {
   }
 }
 
+/** The calling thread's nice value (0 where it cannot be read). */
+function currentNice(): number {
+  try {
+    return os.getPriority();
+  } catch {
+    return 0;
+  }
+}
+
 /** What a demotion changed, so the end of the call can undo it. */
 export interface Demotion {
   readonly tid: number;
@@ -46,7 +55,8 @@ export class CpuShare {
   constructor(nice: number, floor: number | null = niceFloor() ?? null) {
     this.#nice = Math.min(19, Math.max(0, Math.floor(nice)));
     this.#floor = floor;
-    this.#enabled = this.#nice > 0 && floor !== null;
+    // Workers start at the supervisor's own nice value: the policy is on only if threads can get back to it.
+    this.#enabled = this.#nice > 0 && floor !== null && floor <= currentNice();
   }
 
   get enabled(): boolean {

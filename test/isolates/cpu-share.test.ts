@@ -54,10 +54,10 @@ describe('CpuShare', () => {
     expect(new CpuShare(19, null).demote(osThreadId())).toBeUndefined();
   });
 
-  it('refuses to demote a thread it could not raise back (nice below the floor)', () => {
-    // A floor of 10: a thread at 0 could not get back from 19 to 0.
-    const share = new CpuShare(19, 10);
-    expect(share.enabled).toBe(true);
+  it('is off where threads could not get back to the supervisor\'s priority (RLIMIT_NICE without CAP_SYS_NICE)', () => {
+    // A floor of 20 (RLIMIT_NICE 0, the usual unprivileged limit): nothing at nice 0 could be restored.
+    const share = new CpuShare(19, 20);
+    expect(share.enabled).toBe(false);
     expect(share.demote(osThreadId() || process.pid)).toBeUndefined();
   });
 
