@@ -70,18 +70,21 @@ export function toolSpecFromEntry(entry: Entry, version: number, modules: Readon
 }
 
 /**
- * toolSpecFromEntry, remembered per entry object (registry entries are frozen) for its latest version and
- * module map: a tool called again and again gets the same ToolSpec object, so its data is parsed once and
- * the pool keys it once (see pool-spec-cache.ts).
+ * toolSpecFromEntry, remembered per entry object and module map: a tool called again and again gets the same
+ * ToolSpec object, so its data is parsed once and the pool keys it once (see pool-spec-cache.ts). Registry
+ * entries are frozen and shared by every snapshot until they change, so the spec keeps the registry version
+ * at which the pool first saw that entry object: a write elsewhere in the registry does not make every tool
+ * a new spec (a new key to hash and send to each worker, a new QuickJS context), while a changed entry is a
+ * new object and gets a spec of its own.
  */
 export class ToolSpecMemo {
-  readonly #built = new WeakMap<Entry, { version: number; modules: ReadonlyMap<string, ModuleSpec>; result: ToolSpecResult }>();
+  readonly #built = new WeakMap<Entry, { modules: ReadonlyMap<string, ModuleSpec>; result: ToolSpecResult }>();
 
   get(entry: Entry, version: number, modules: ReadonlyMap<string, ModuleSpec>): ToolSpecResult {
     const hit = this.#built.get(entry);
-    if (hit && hit.version === version && hit.modules === modules) return hit.result;
+    if (hit && hit.modules === modules) return hit.result;
     const result = toolSpecFromEntry(entry, version, modules);
-    this.#built.set(entry, { version, modules, result });
+    this.#built.set(entry, { modules, result });
     return result;
   }
 }

@@ -4,7 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { IsolatePool } from '../../src/isolates/pool.js';
 import { SpecCache, SpecRefs } from '../../src/isolates/pool-spec-cache.js';
 import type { ToolSpec } from '../../src/isolates/types.js';
-import { actor, cleanUpAfterEach, Gates, heldCall, program, releaseGate, testPool } from './support/pool-fixtures.js';
+import { ToolSpecMemo } from '../../src/isolates/tool-spec-from-entry.js';
+import { actor, cleanUpAfterEach, entry, Gates, heldCall, program, releaseGate, testModules, testPool } from './support/pool-fixtures.js';
 
 let pool: IsolatePool | undefined;
 const gates = new Gates();
@@ -40,6 +41,22 @@ describe('tool specs by key', () => {
     expect(await pool.call(spec, 'x', { actor })).toMatchObject({ status: 'ok', value: 'x' });
     spec.source = JSON.stringify({ op: 'nope' });
     expect(await pool.call(spec, 'x', { actor })).toMatchObject({ status: 'error', error: { message: 'unknown op nope' } });
+  });
+});
+
+describe('ToolSpecMemo', () => {
+  it('keeps one spec for an entry unchanged across registry versions, and builds a new one when it changes', () => {
+    const memo = new ToolSpecMemo();
+    const e = entry('app.tools:memo', { op: 'echo' });
+    const first = memo.get(e, 3, testModules);
+    expect(first).toMatchObject({ ok: true, spec: { id: 'app.tools:memo', version: 3 } });
+    // A write elsewhere: same frozen entry object at version 4, so the same spec (same key, same caches).
+    expect(memo.get(e, 4, testModules)).toBe(first);
+    // The entry itself changed: a new object, a spec of its own at the version it was seen.
+    const changed = entry('app.tools:memo', { op: 'echo', v: 2 });
+    const second = memo.get(changed, 5, testModules);
+    expect(second).not.toBe(first);
+    expect(second).toMatchObject({ ok: true, spec: { version: 5 } });
   });
 });
 
