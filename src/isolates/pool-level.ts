@@ -61,7 +61,7 @@ const RECENT_TOOLS = 8;
  * between the next calls, which then waited for those prepares (measured: create -> load -> first call
  * 7 ms with no spare workers, 12-17 ms with them).
  */
-const HOT_CALLS = 3;
+export const HOT_CALLS = 3;
 
 export class PoolLevel {
   readonly core: Pool;

@@ -3,6 +3,7 @@
 import { randomInt } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createIsolatePool, type IsolatePool } from '../isolates/pool.js';
+import { HOT_CALLS } from '../isolates/pool-level.js';
 import { resolvePoolOptions } from '../isolates/pool-options.js';
 import { DEFAULT_LIMITS, type CallResult, type Limits, type ToolSpec } from '../isolates/types.js';
 import { logger } from '../log/logger.js';
@@ -240,7 +241,8 @@ export async function runStress(options: StressOptions = {}): Promise<StressRepo
   const rssBefore = process.memoryUsage().rss;
   const pool = createIsolatePool({ size: poolSize, services: { [NET_SERVICE]: NO_EGRESS_EXCEPTIONS } });
   const tally = new Tally(classes);
-  const run = new StressRun(pool, options, concurrency, tally, poolSize);
+  // Enough warm-up rounds that every benign tool counts as hot, so idle workers get it prepared too.
+  const run = new StressRun(pool, options, concurrency, tally, Math.max(poolSize, HOT_CALLS));
   let baseline: PhaseReport;
   let mix: PhaseReport;
   let rssAfter: number;
