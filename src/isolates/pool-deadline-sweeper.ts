@@ -1,5 +1,5 @@
 // The supervisor's clock over calls in flight: one unref'd interval marks calls that run past the long-call
-// slice and aborts those past their hard stop (both from the real start in a worker), no timer per call.
+// slice (and later the hold mark), and aborts those past their hard stop, all from the real start in a worker.
 import type { StartTable } from './pool-start-table.js';
 
 export interface InFlightCall {
@@ -13,6 +13,9 @@ export interface InFlightCall {
   /** Called once when the call has run `longMs` in a worker (it stops holding back the calls behind it). */
   readonly onLong?: () => void;
   longSeen?: boolean;
+  /** Called once when the call has run `holdMs` (it will likely hold its worker a while: worth a spare). */
+  readonly onHolding?: () => void;
+  holdSeen?: boolean;
 }
 
 /** A call never picked up by a worker is stopped after this many hard-stop periods since submission. */
@@ -26,11 +29,13 @@ export class DeadlineSweeper {
   #idleTicks = 0;
 
   readonly #longMs: number;
+  readonly #holdMs: number;
 
-  /** `longMs`: the long-call slice (onLong); the sweep runs every intervalMs. */
-  constructor(starts: StartTable, longMs = Infinity, intervalMs = 20) {
+  /** `longMs`: the long-call slice (onLong); `holdMs`: the hold mark (onHolding); the sweep runs every intervalMs. */
+  constructor(starts: StartTable, longMs = Infinity, intervalMs = 20, holdMs = Infinity) {
     this.#starts = starts;
     this.#longMs = longMs;
+    this.#holdMs = Math.max(longMs, holdMs);
     this.#intervalMs = intervalMs;
   }
 
@@ -66,9 +71,15 @@ export class DeadlineSweeper {
       if (expired) {
         this.#calls.delete(call);
         call.onExpire();
-      } else if (!call.longSeen && startedAt !== undefined && now >= startedAt + this.#longMs) {
-        call.longSeen = true;
-        call.onLong?.();
+      } else if (startedAt !== undefined) {
+        if (!call.longSeen && now >= startedAt + this.#longMs) {
+          call.longSeen = true;
+          call.onLong?.();
+        }
+        if (!call.holdSeen && now >= startedAt + this.#holdMs) {
+          call.holdSeen = true;
+          call.onHolding?.();
+        }
       }
     }
   }

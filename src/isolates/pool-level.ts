@@ -36,6 +36,8 @@ export interface LevelConfig {
 export interface LevelTicket {
   lane: 'new' | 'waiting' | 'core' | 'spare' | 'done';
   long: boolean;
+  /** Past the hold mark (spareBootMs): spares are booted ahead of need for it. */
+  holding: boolean;
   /** Set while waiting: wakes the call (true: admitted to `lane`; false: dropped before it ran). */
   wake?: (admitted: boolean) => void;
 }
@@ -48,7 +50,7 @@ export class DroppedWhileWaiting extends Error {
 }
 
 export function newTicket(): LevelTicket {
-  return { lane: 'new', long: false };
+  return { lane: 'new', long: false, holding: false };
 }
 
 type Pool = Piscina<PoolTask, WorkerReply>;
@@ -71,6 +73,8 @@ export class PoolLevel {
   #coreIn = 0;
   #spareIn = 0;
   #long = 0;
+  /** Calls past the hold mark, over both lanes: what spare boots ahead of need are sized by. */
+  #holding = 0;
   /** Workers that finished booting (thread ids), per lane, and the warm-up pings running on spares. */
   readonly #coreReady = new Set<number>();
   readonly #spareReady = new Set<number>();
@@ -194,6 +198,7 @@ export class PoolLevel {
     if (lane === 'core') this.#coreIn--;
     else this.#spareIn--;
     if (ticket.long) this.#long--;
+    if (ticket.holding) this.#holding--;
     this.#pump();
   }
 
@@ -210,6 +215,14 @@ export class PoolLevel {
     if (ticket.long || (ticket.lane !== 'core' && ticket.lane !== 'spare')) return;
     ticket.long = true;
     this.#long++;
+    this.#pump();
+  }
+
+  /** The call has run past the hold mark: boot spares ahead of need for it (see spareBootMs). */
+  markHolding(ticket: LevelTicket): void {
+    if (ticket.holding || (ticket.lane !== 'core' && ticket.lane !== 'spare')) return;
+    ticket.holding = true;
+    this.#holding++;
     this.#warmSpares();
     this.#pump();
   }
@@ -323,8 +336,8 @@ export class PoolLevel {
   }
 
   /**
-   * While calls run long, keep one spare worker booted beyond those in use (up to `spare`), so a short
-   * call finds a warm worker instead of paying a boot. A ping makes piscina start a worker when every
+   * While calls hold their workers (past spareBootMs), keep one spare worker booted beyond those in use (up
+   * to `spare`), so a short call finds a warm worker instead of paying a boot. A ping makes piscina start a worker when every
    * spare is busy; idle spares exit after spareIdleTimeout. The ping is a 'prepare' task naming the tools
    * the level ran recently: the spare counts as idle only once their warm contexts are built, so the calls
    * it takes do not each pay a context build (6-10 ms idle, 40-150 ms while long calls burn the CPUs).
@@ -334,7 +347,7 @@ export class PoolLevel {
     if (this.#closed || c.spare === 0 || this.#spareIdle() > 0) return;
     const spare = this.#spares();
     // Workers still booting count as threads: each ping below starts one more (no spare is idle).
-    const missing = Math.min(c.spare, this.#long + 1) - spare.threads.length;
+    const missing = Math.min(c.spare, this.#holding + 1) - spare.threads.length;
     if (missing <= 0) return;
     const task: PoolTask = this.#recent.size > 0 && c.warmTools > 0 ? this.#prepareTask(c.warmTools) : { op: 'ping' };
     for (let i = 0; i < missing; i++) {

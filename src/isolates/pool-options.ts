@@ -46,6 +46,13 @@ export interface IsolatePoolOptions {
   /** Ms a call runs in a worker before it counts as long (see spareThreads, longCallNice). Default 10. */
   readonly longCallMs?: number;
   /**
+   * Ms a call runs before the level boots spare workers ahead of need for it (one per such call, plus one
+   * kept idle). Calls that are merely long use spares already booted but start none: a boot costs a core
+   * for ~100 ms, a waste for a call that ends at 12 ms (measured: create -> load -> call 12 ms with spares
+   * booted at 10 ms, 5-6 ms without spares). At least longCallMs. Default 50.
+   */
+  readonly spareBootMs?: number;
+  /**
    * CPU share of long calls: the OS thread running a call past `longCallMs` runs at this nice value until
    * the call ends (1..19; at 19 it gets ~1.5% of a core that short calls also want), so a runaway tool
    * burning a core until its deadline does not slow the short calls beside it; its deadline is wall time
@@ -90,6 +97,7 @@ export interface ResolvedPoolOptions {
   readonly spareThreads: number;
   readonly longCallMs: number;
   readonly longCallNice: number;
+  readonly spareBootMs: number;
   readonly spareWarmTools: number;
   readonly spareIdleTimeout: number;
   readonly maxNesting: number;
@@ -120,6 +128,7 @@ export function resolvePoolOptions(options: IsolatePoolOptions = {}): ResolvedPo
     spareThreads: Math.max(0, Math.floor(options.spareThreads ?? 2 * size)),
     longCallMs: Math.max(1, options.longCallMs ?? 10),
     longCallNice: Math.min(19, Math.max(0, Math.floor(options.longCallNice ?? 19))),
+    spareBootMs: Math.max(Math.max(1, options.longCallMs ?? 10), options.spareBootMs ?? 50),
     spareWarmTools: Math.min(MAX_PREPARE_TOOLS, Math.max(0, Math.floor(options.spareWarmTools ?? 8))),
     spareIdleTimeout: options.spareIdleTimeout ?? 10_000,
     maxNesting: options.maxNesting ?? 3,

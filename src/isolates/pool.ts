@@ -60,6 +60,8 @@ class PoolCall implements LevelTicket, InFlightCall {
   long = false;
   wake?: (admitted: boolean) => void;
   longSeen?: boolean;
+  holding = false;
+  holdSeen?: boolean;
   /** Why the pool stopped the call, if it did. */
   stop: 'timeout' | 'cancel' | undefined;
   readonly controller = new TaskAbort();
@@ -83,6 +85,11 @@ class PoolCall implements LevelTicket, InFlightCall {
   onLong(): void {
     this.level.markLong(this);
     this.demotion = this.pool.ranLong(this.slot);
+  }
+
+  /** The call ran past the hold mark (the sweeper): worth spare workers booted ahead of need. */
+  onHolding(): void {
+    this.level.markHolding(this);
   }
 
   /** The caller's AbortSignal fired (an EventListener object). */
@@ -114,7 +121,7 @@ class PiscinaIsolatePool implements IsolatePool {
   constructor(options: ResolvedPoolOptions) {
     this.#options = options;
     this.#cpuShare = new CpuShare(options.longCallNice);
-    this.#sweeper = new DeadlineSweeper(this.#starts, options.longCallMs, Math.max(5, Math.min(20, options.longCallMs / 2)));
+    this.#sweeper = new DeadlineSweeper(this.#starts, options.longCallMs, Math.max(5, Math.min(20, options.longCallMs / 2)), options.spareBootMs);
     this.#channel = new HostChannelServer({ modules: options.modules, services: (request) => this.#servicesFor(request) });
     if (!options.deferStart) this.#level(0);
   }
