@@ -175,6 +175,8 @@ export class PoolLevel {
     if (this.#waiting.length >= this.#config.maxQueue) return 'full';
     ticket.lane = 'waiting';
     this.#waiting.push(ticket);
+    // Waiting behind long calls is a real need for a spare, whatever the hold mark says.
+    if (this.#long > 0) this.#warmSpares();
     return new Promise<boolean>((resolve) => {
       ticket.wake = resolve;
     });
@@ -215,6 +217,7 @@ export class PoolLevel {
     if (ticket.long || (ticket.lane !== 'core' && ticket.lane !== 'spare')) return;
     ticket.long = true;
     this.#long++;
+    if (this.#waiting.length > 0) this.#warmSpares();
     this.#pump();
   }
 
@@ -347,7 +350,9 @@ export class PoolLevel {
     if (this.#closed || c.spare === 0 || this.#spareIdle() > 0) return;
     const spare = this.#spares();
     // Workers still booting count as threads: each ping below starts one more (no spare is idle).
-    const missing = Math.min(c.spare, this.#holding + 1) - spare.threads.length;
+    // Spares for the calls holding their workers, or for calls waiting behind long ones, plus one ahead.
+    const waitingBehindLong = this.#long > 0 ? Math.min(this.#long, this.#waiting.length) : 0;
+    const missing = Math.min(c.spare, Math.max(this.#holding, waitingBehindLong) + 1) - spare.threads.length;
     if (missing <= 0) return;
     const task: PoolTask = this.#recent.size > 0 && c.warmTools > 0 ? this.#prepareTask(c.warmTools) : { op: 'ping' };
     for (let i = 0; i < missing; i++) {

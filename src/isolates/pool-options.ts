@@ -47,9 +47,10 @@ export interface IsolatePoolOptions {
   readonly longCallMs?: number;
   /**
    * Ms a call runs before the level boots spare workers ahead of need for it (one per such call, plus one
-   * kept idle). Calls that are merely long use spares already booted but start none: a boot costs a core
-   * for ~100 ms, a waste for a call that ends at 12 ms (measured: create -> load -> call 12 ms with spares
-   * booted at 10 ms, 5-6 ms without spares). At least longCallMs. Default 50.
+   * kept idle). Calls that are merely long use spares already booted but start none unless a call waits
+   * behind them: a boot costs a core for ~100 ms, a waste for a call that ends at 12 ms (measured: create
+   * -> load -> call 12 ms with spares booted at 10 ms, 5-6 ms without spares). At least longCallMs.
+   * Default 50.
    */
   readonly spareBootMs?: number;
   /**
