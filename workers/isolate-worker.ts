@@ -158,22 +158,19 @@ function isolateTask(task: PoolTask): WorkerReply | Promise<WorkerReply> {
     const issue = checked.error.issues[0]!;
     return failure('Internal', `malformed isolate task: ${issue.path.join('.') || 'task'}: ${issue.message}`, received);
   }
-  let spec = task.tool;
-  if (spec) specs.put(task.key, spec);
-  else spec = specs.get(task.key);
+  const spec = task.tool ?? specs.get(task.key);
   if (!spec) return NEED_SPEC;
+  if (task.tool) specs.put(task.key, task.tool);
   const engine = engines.get(spec.kind);
   const compiles = spec.modules.includes(COMPILING_MODULE);
   if (engine && (!compiles || compileEnginesReady)) return startCall(engine, task, spec);
   // First call of a kind (or of a tool that may compile drafts) in this worker: load its engines, then
   // start the clock (the caller's absolute deadline, task.deadline, still bounds the call; the
   // supervisor stops a load that never ends).
-  const kind = spec.kind;
-  const ready = compiles ? loadCompileEngines().then(() => engineFor(kind)) : engineFor(kind);
-  const known = spec;
+  const ready = compiles ? loadCompileEngines().then(() => engineFor(spec.kind)) : engineFor(spec.kind);
   return ready.then(
-    (loaded) => startCall(loaded, task, known),
-    (err: unknown) => failure('Internal', `cannot load the ${kind} engine: ${err instanceof Error ? err.message : String(err)}`, received),
+    (loaded) => startCall(loaded, task, spec),
+    (err: unknown) => failure('Internal', `cannot load the ${spec.kind} engine: ${err instanceof Error ? err.message : String(err)}`, received),
   );
 }
 

@@ -71,7 +71,8 @@ export class CpuShare {
     if (!this.#enabled || !tid) return undefined;
     try {
       const was = os.getPriority(tid);
-      if (was >= this.#nice || this.#floor === null || was < this.#floor) return undefined;
+      // Enabled means there is a floor; a thread below it could not be given its priority back.
+      if (was >= this.#nice || was < this.#floor!) return undefined;
       os.setPriority(tid, this.#nice);
       return { tid, was };
     } catch {

@@ -330,18 +330,17 @@ export class PoolLevel {
       this.#topUps--;
       if (lane === 'core') this.#coreIn--;
       else this.#spareIn--;
-      this.#counted(reply);
-      this.#wakeBooted();
-      this.#pump();
+      this.#pingDone(reply, false);
     };
     const task = Object.assign({ op: 'prepare' as const, tools }, { [TASK_TOOLS]: { target: need.target, keys: tools.map((t) => t.key) } });
     pool.run(task).then(done, () => done(null));
   }
 
   /**
-   * While calls hold their workers (past spareBootMs), keep one spare worker booted beyond those in use (up
-   * to `spare`), so a short call finds a warm worker instead of paying a boot. A ping makes piscina start a worker when every
-   * spare is busy; idle spares exit after spareIdleTimeout. The ping is a 'prepare' task naming the tools
+   * While calls hold their workers (past spareBootMs) or calls wait behind long ones, keep one spare worker
+   * booted beyond those in use (up to `spare`), so a short call finds a warm worker instead of paying a boot.
+   * A ping makes piscina start a worker when every spare is busy; idle spares exit after spareIdleTimeout.
+   * The ping is a 'prepare' task naming the tools
    * the level ran recently: the spare counts as idle only once their warm contexts are built, so the calls
    * it takes do not each pay a context build (6-10 ms idle, 40-150 ms while long calls burn the CPUs).
    */

@@ -38,9 +38,9 @@ export interface IsolatePoolOptions {
    * Elastic capacity: spare workers per level the pool may add beyond `size` while calls run long, so a
    * short call never waits behind a long one (a runaway tool holding a worker until its deadline). A call
    * that has run `longCallMs` in a worker stops counting against `size`: a waiting call may then go to a
-   * spare worker, one per long call, up to this many. Spares start only then (one booted ahead of need
-   * while calls run long) and exit after `spareIdleTimeout` idle ms. 0 disables. Default: 2 * size (long
-   * calls overlap, and with longCallNice they cost memory, not CPU).
+   * spare worker, one per long call, up to this many. Spares start for calls past `spareBootMs` or for
+   * calls waiting behind long ones (one booted ahead of need) and exit after `spareIdleTimeout` idle ms.
+   * 0 disables. Default: 2 * size (long calls overlap, and with longCallNice they cost memory, not CPU).
    */
   readonly spareThreads?: number;
   /** Ms a call runs in a worker before it counts as long (see spareThreads, longCallNice). Default 10. */
@@ -116,6 +116,7 @@ function hasCurrent(value: unknown): value is Pick<Registry, 'current'> {
 
 export function resolvePoolOptions(options: IsolatePoolOptions = {}): ResolvedPoolOptions {
   const size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
+  const longCallMs = Math.max(1, options.longCallMs ?? 10);
   const services = options.services ?? {};
   const fromServices = services['registry'];
   return {
@@ -127,9 +128,9 @@ export function resolvePoolOptions(options: IsolatePoolOptions = {}): ResolvedPo
     maxQueue: options.maxQueue ?? size * 1024,
     idleTimeout: options.idleTimeout ?? 30_000,
     spareThreads: Math.max(0, Math.floor(options.spareThreads ?? 2 * size)),
-    longCallMs: Math.max(1, options.longCallMs ?? 10),
+    longCallMs,
     longCallNice: Math.min(19, Math.max(0, Math.floor(options.longCallNice ?? 19))),
-    spareBootMs: Math.max(Math.max(1, options.longCallMs ?? 10), options.spareBootMs ?? 50),
+    spareBootMs: Math.max(longCallMs, options.spareBootMs ?? 50),
     spareWarmTools: Math.min(MAX_PREPARE_TOOLS, Math.max(0, Math.floor(options.spareWarmTools ?? 8))),
     spareIdleTimeout: options.spareIdleTimeout ?? 10_000,
     maxNesting: options.maxNesting ?? 3,

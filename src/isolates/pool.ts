@@ -216,9 +216,18 @@ class PiscinaIsolatePool implements IsolatePool {
     const slot = this.#starts.acquire();
     const ref = this.#specs.ref(spec);
     // TASK_TOOLS (a symbol, never cloned to the worker) lets the balancer prefer a worker that ran this tool.
-    const task: CallTask = ref.carry
-      ? { op: 'call', key: ref.key, tool: spec, input, actor: options.actor, deadline: cap, depth, slot, ...(options.context ? { context: options.context } : {}), [TASK_TOOLS]: ref.key }
-      : { op: 'call', key: ref.key, input, actor: options.actor, deadline: cap, depth, slot, ...(options.context ? { context: options.context } : {}), [TASK_TOOLS]: ref.key };
+    const task: CallTask = {
+      op: 'call',
+      key: ref.key,
+      ...(ref.carry ? { tool: spec } : {}),
+      input,
+      actor: options.actor,
+      deadline: cap,
+      depth,
+      slot,
+      ...(options.context ? { context: options.context } : {}),
+      [TASK_TOOLS]: ref.key,
+    };
 
     const level = this.#level(depth);
     // One object per call: the gate's ticket, the sweeper's entry and the abort path.
