@@ -1,8 +1,12 @@
 // Shared by the batch tests: fake-model replies keyed by each conversation's prompt (several agents talk
-// to one fake at once, so replies cannot be FIFO-scripted), JSONL helpers and an in-memory CommandIO.
-import { writeFileSync } from 'node:fs';
+// to one fake at once, so replies cannot be FIFO-scripted), JSONL helpers, an in-memory CommandIO, and the
+// per-test scratch directory + fake server.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import type { CommandIO } from '../../src/cli/command-spec.js';
-import { reply, type RecordedRequest, type Reply } from '../support/fake-openai.js';
+import { reply, startFakeOpenAI, type FakeOpenAI, type RecordedRequest, type Reply, type ReplySource } from '../support/fake-openai.js';
 
 interface ChatMessage {
   role: string;
@@ -60,4 +64,18 @@ export function memoryIO(env: NodeJS.ProcessEnv): MemoryIO {
     stdout: () => out,
     stderr: () => err,
   };
+}
+
+/** Per test of the file: a fresh scratch directory and a fake model answering with `fallback`; both removed after. */
+export function scratchWithFake(fallback: ReplySource): { readonly fake: FakeOpenAI; readonly scratch: string } {
+  const state = {} as { fake: FakeOpenAI; scratch: string };
+  beforeEach(async () => {
+    state.scratch = mkdtempSync(join(tmpdir(), 'micro-agi-batch-'));
+    state.fake = await startFakeOpenAI({ fallback });
+  });
+  afterEach(async () => {
+    await state.fake.close();
+    rmSync(state.scratch, { recursive: true, force: true });
+  });
+  return state;
 }

@@ -1,36 +1,22 @@
 // Where batch agents run: by default many per shared process host thread, each prompt still its own process
 // with its own conversation, tokens and cost; a crashing agent fails only its prompt; dedicated still works.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BatchItem } from '../../src/batch/batch-input.js';
 import type { BatchResult } from '../../src/batch/batch-result.js';
 import { runBatch } from '../../src/batch/batch-runner.js';
 import { openBatchSupervisor, type BatchSupervisorOptions } from '../../src/batch/batch-supervisor.js';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
-import { echoModel, USAGE } from './batch-fake.js';
+import { echoModel, scratchWithFake, USAGE } from './batch-fake.js';
 
-let fake: FakeOpenAI;
-let scratch: string;
-
-beforeEach(async () => {
-  scratch = mkdtempSync(join(tmpdir(), 'micro-agi-batch-'));
-  fake = await startFakeOpenAI({ fallback: echoModel });
-});
-
-afterEach(async () => {
-  await fake.close();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const ws = scratchWithFake(echoModel);
 
 function items(prompts: readonly string[]): BatchItem[] {
   return prompts.map((prompt, i) => ({ id: `i${i}`, key: JSON.stringify(`i${i}`), prompt, line: i + 1 }));
 }
 
 async function run(prompts: readonly string[], concurrency: number, options: Partial<BatchSupervisorOptions> = {}): Promise<Map<string, BatchResult>> {
-  const supervisor = await openBatchSupervisor({ home: join(scratch, 'home'), env: { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' }, ...options });
+  const supervisor = await openBatchSupervisor({ home: join(ws.scratch, 'home'), env: { OPENAI_BASE_URL: ws.fake.url, OPENAI_API_KEY: 'test' }, ...options });
   try {
     expect(supervisor.placement).toBe(options.agentPlacement ?? 'shared');
     const results = new Map<string, BatchResult>();
@@ -61,8 +47,8 @@ describe('batch agent placement', () => {
     expect(costs.size).toBe(1);
     expect([...costs][0]).toBeGreaterThan(0);
     // One request per prompt, each carrying only its own conversation.
-    expect(fake.requests).toHaveLength(16);
-    for (const req of fake.requests) {
+    expect(ws.fake.requests).toHaveLength(16);
+    for (const req of ws.fake.requests) {
       expect((req.body.messages as { role: string }[]).filter((m) => m.role === 'user')).toHaveLength(1);
     }
   });
@@ -83,15 +69,15 @@ describe('batch agent placement', () => {
   });
 
   it('opening warms every host thread with a dry prompt that sends nothing to the model', async () => {
-    const supervisor = await openBatchSupervisor({ home: join(scratch, 'home'), env: { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' } });
+    const supervisor = await openBatchSupervisor({ home: join(ws.scratch, 'home'), env: { OPENAI_BASE_URL: ws.fake.url, OPENAI_API_KEY: 'test' } });
     try {
       // The warm-up agents answered their dry prompt and stopped; the model saw none of it.
       expect(supervisor.agents()).toBe(0);
-      expect(fake.requests).toHaveLength(0);
+      expect(ws.fake.requests).toHaveLength(0);
       const results = new Map<string, BatchResult>();
       await runBatch({ supervisor, items: items(['after warm-up']), concurrency: 1, onResult: (r) => results.set(String(r.id), r) });
       expect(results.get('i0')).toMatchObject({ answer: 'answer to after warm-up', tokens: { total: TOTAL } });
-      expect(fake.requests).toHaveLength(1);
+      expect(ws.fake.requests).toHaveLength(1);
     } finally {
       await supervisor.close();
     }
@@ -101,7 +87,7 @@ describe('batch agent placement', () => {
     const prompts = ['one', 'two', 'three', 'four'];
     const results = await run(prompts, 1);
     expect([...results.values()].map((r) => r.answer)).toEqual(prompts.map((p) => `answer to ${p}`));
-    for (const req of fake.requests) expect((req.body.messages as { role: string }[]).filter((m) => m.role === 'user')).toHaveLength(1);
+    for (const req of ws.fake.requests) expect((req.body.messages as { role: string }[]).filter((m) => m.role === 'user')).toHaveLength(1);
   });
 
   it('dedicated placement (a worker per prompt) gives the same results', async () => {

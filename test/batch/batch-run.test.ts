@@ -1,33 +1,22 @@
 // `micro-agi batch` in-process against the fake model with a temp home: results for every id (input order
 // at concurrency 1), exit status 1 with an error when a turn fails, resume from --out, bad lines skipped.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { BatchResult } from '../../src/batch/batch-result.js';
 import { parseArgv } from '../../src/cli/argv.js';
 import { BATCH_FLAGS, runBatchCommand } from '../../src/cli/batch-command.js';
 import { GLOBAL_FLAGS } from '../../src/cli/command-spec.js';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
-import { echoModel, memoryIO, parseJsonl, USAGE, writeJsonl, type MemoryIO } from './batch-fake.js';
+import { echoModel, type MemoryIO, memoryIO, parseJsonl, scratchWithFake, USAGE, writeJsonl } from './batch-fake.js';
 
-let fake: FakeOpenAI;
-let scratch: string;
+const ws = scratchWithFake(echoModel);
 let home: string;
-
-beforeEach(async () => {
-  scratch = mkdtempSync(join(tmpdir(), 'micro-agi-batch-'));
-  home = join(scratch, 'home');
-  fake = await startFakeOpenAI({ fallback: echoModel });
-});
-
-afterEach(async () => {
-  await fake.close();
-  rmSync(scratch, { recursive: true, force: true });
+beforeEach(() => {
+  home = join(ws.scratch, 'home');
 });
 
 async function batch(argv: string[]): Promise<{ status: number; io: MemoryIO }> {
-  const io = memoryIO({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' });
+  const io = memoryIO({ OPENAI_BASE_URL: ws.fake.url, OPENAI_API_KEY: 'test' });
   const args = parseArgv([...argv, '--home', home], { ...GLOBAL_FLAGS, ...BATCH_FLAGS });
   const status = await runBatchCommand(args, io, { isTTY: false, signal: new AbortController().signal });
   return { status, io };
@@ -35,7 +24,7 @@ async function batch(argv: string[]): Promise<{ status: number; io: MemoryIO }> 
 
 describe('batch results', () => {
   it('answers every id in input order at --concurrency 1, each with its own conversation', async () => {
-    const input = join(scratch, 'in.jsonl');
+    const input = join(ws.scratch, 'in.jsonl');
     writeJsonl(input, [{ id: 'q1', prompt: 'alpha' }, { id: 2, prompt: 'beta' }, { id: 'q3', prompt: 'gamma' }]);
     const { status, io } = await batch([input, '--concurrency', '1']);
     expect(status).toBe(0);
@@ -50,15 +39,15 @@ describe('batch results', () => {
       expect(r.error).toBeUndefined();
     }
     // One request per prompt, and no request carries another prompt's conversation.
-    expect(fake.requests).toHaveLength(3);
-    for (const req of fake.requests) {
+    expect(ws.fake.requests).toHaveLength(3);
+    for (const req of ws.fake.requests) {
       expect((req.body.messages as { role: string }[]).filter((m) => m.role === 'user')).toHaveLength(1);
     }
     expect(io.stderr()).toContain('batch: 3 answered, 0 failed;');
   });
 
   it('reports every id at --concurrency 3 and exits 1 with the error of the turn that failed', async () => {
-    const input = join(scratch, 'in.jsonl');
+    const input = join(ws.scratch, 'in.jsonl');
     const rows = Array.from({ length: 6 }, (_, i) => ({ id: `p${i}`, prompt: i === 4 ? 'fail this one' : `prompt ${i}` }));
     writeJsonl(input, rows);
     const { status, io } = await batch([input, '--concurrency', '3']);
@@ -75,18 +64,18 @@ describe('batch results', () => {
 
 describe('resume with --out', () => {
   it('skips the ids already in --out (no request at all), then runs only the lines added since', async () => {
-    const input = join(scratch, 'in.jsonl');
-    const out = join(scratch, 'out.jsonl');
+    const input = join(ws.scratch, 'in.jsonl');
+    const out = join(ws.scratch, 'out.jsonl');
     writeJsonl(input, [{ id: 'a', prompt: 'one' }, { id: 'b', prompt: 'two' }]);
     const first = await batch([input, '--out', out, '--concurrency', '2']);
     expect(first.status).toBe(0);
     expect(first.io.stdout()).toBe('');
     expect(parseJsonl<BatchResult>(readFileSync(out, 'utf8')).map((r) => r.id).sort()).toEqual(['a', 'b']);
-    expect(fake.requests).toHaveLength(2);
+    expect(ws.fake.requests).toHaveLength(2);
 
     const again = await batch([input, '--out', out, '--concurrency', '2']);
     expect(again.status).toBe(0);
-    expect(fake.requests).toHaveLength(2);
+    expect(ws.fake.requests).toHaveLength(2);
     expect(again.io.stderr()).toContain('skipped 2 ids already in');
     expect(parseJsonl(readFileSync(out, 'utf8'))).toHaveLength(2);
 
@@ -94,7 +83,7 @@ describe('resume with --out', () => {
     const more = await batch([input, '--out', out, '--concurrency', '2']);
     expect(more.status).toBe(0);
     expect(more.io.stderr()).toContain('skipped 2 ids already in');
-    expect(fake.requests.slice(2).map((r) => (r.body.messages as { role: string; content: string }[]).find((m) => m.role === 'user')!.content).sort()).toEqual(['four', 'three']);
+    expect(ws.fake.requests.slice(2).map((r) => (r.body.messages as { role: string; content: string }[]).find((m) => m.role === 'user')!.content).sort()).toEqual(['four', 'three']);
     const all = parseJsonl<BatchResult>(readFileSync(out, 'utf8'));
     expect(all.map((r) => r.id).slice(0, 2).sort()).toEqual(['a', 'b']);
     expect(all.map((r) => r.id).slice(2).sort()).toEqual(['c', 'd']);
@@ -104,7 +93,7 @@ describe('resume with --out', () => {
 
 describe('bad input lines', () => {
   it('are reported with their line numbers and skipped; the valid lines run and the exit status is 0', async () => {
-    const input = join(scratch, 'in.jsonl');
+    const input = join(ws.scratch, 'in.jsonl');
     writeJsonl(input, [
       { id: 1, prompt: 'first' },
       'this is not json',
@@ -122,6 +111,6 @@ describe('bad input lines', () => {
     expect(err).toContain(`${input}:4: missing "id"; line skipped`);
     expect(err).toContain(`${input}:5: duplicate id 1 (first on line 1); line skipped`);
     expect(err).toContain('batch: 2 answered, 0 failed, 4 bad lines;');
-    expect(fake.requests).toHaveLength(2);
+    expect(ws.fake.requests).toHaveLength(2);
   });
 });

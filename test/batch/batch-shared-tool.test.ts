@@ -1,17 +1,15 @@
 // Two batch sessions creating the same tool at once through the one shared registry: both results are
 // clear (created/updated, or a conflict error naming the entry), and the registry ends with one entry
 // whose history holds exactly the successful writes, the last of which is the entry's current content.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { BatchResult } from '../../src/batch/batch-result.js';
 import { parseArgv } from '../../src/cli/argv.js';
 import { BATCH_FLAGS, runBatchCommand } from '../../src/cli/batch-command.js';
-import { openSession } from '../../src/cli/bootstrap.js';
 import { GLOBAL_FLAGS } from '../../src/cli/command-spec.js';
-import { reply, startFakeOpenAI, type FakeOpenAI, type RecordedRequest, type Reply } from '../support/fake-openai.js';
-import { lastMessage, memoryIO, parseJsonl, promptOf, writeJsonl } from './batch-fake.js';
+import { openSession } from '../../src/cli/bootstrap.js';
+import { reply, type RecordedRequest, type Reply } from '../support/fake-openai.js';
+import { lastMessage, memoryIO, parseJsonl, promptOf, scratchWithFake, writeJsonl } from './batch-fake.js';
 
 const TOOL_ID = 'app.generated:shared_counter';
 
@@ -33,18 +31,7 @@ function model(req: RecordedRequest): Reply {
   ]);
 }
 
-let fake: FakeOpenAI;
-let scratch: string;
-
-beforeEach(async () => {
-  scratch = mkdtempSync(join(tmpdir(), 'micro-agi-batch-'));
-  fake = await startFakeOpenAI({ fallback: model });
-});
-
-afterEach(async () => {
-  await fake.close();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const ws = scratchWithFake(model);
 
 interface CreateResult {
   created?: boolean;
@@ -55,10 +42,10 @@ interface CreateResult {
 }
 
 it('two sessions creating one tool at once both get a clear result and the registry holds one consistent entry', async () => {
-  const home = join(scratch, 'home');
-  const input = join(scratch, 'in.jsonl');
+  const home = join(ws.scratch, 'home');
+  const input = join(ws.scratch, 'in.jsonl');
   writeJsonl(input, [{ id: 'A', prompt: 'create the counter as A' }, { id: 'B', prompt: 'create the counter as B' }]);
-  const io = memoryIO({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test' });
+  const io = memoryIO({ OPENAI_BASE_URL: ws.fake.url, OPENAI_API_KEY: 'test' });
   const status = await runBatchCommand(parseArgv([input, '--concurrency', '2', '--home', home], { ...GLOBAL_FLAGS, ...BATCH_FLAGS }), io, {
     isTTY: false,
     signal: new AbortController().signal,
@@ -69,7 +56,7 @@ it('two sessions creating one tool at once both get a clear result and the regis
 
   // What create_tool returned to each session (the tool message of its second request).
   const toolResults = new Map<string, CreateResult>();
-  for (const req of fake.requests) {
+  for (const req of ws.fake.requests) {
     const last = lastMessage(req);
     if (last.role === 'tool') toolResults.set(promptOf(req).slice(-1), JSON.parse(last.text) as CreateResult);
   }
