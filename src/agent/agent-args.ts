@@ -32,9 +32,9 @@ export const AgentArgsSchema = z.object({
    */
   streamChunks: z.boolean().optional(),
   /**
-   * A dry agent: its model answers every step "ok" from memory (dryFetch), nothing is sent anywhere. A
-   * batch runs one dry prompt per host thread before its first wave, so no real prompt pays for code
-   * running for the first time on that thread (the session, the step loop, the SDK's request and stream).
+   * A dry agent: its model answers every step "ok" through dryFetch (a loopback server of its own thread);
+   * nothing is sent to the model. A batch runs one dry prompt per host thread before its first wave, so no
+   * real prompt pays for code running for the first time on that thread (session, step loop, SDK, HTTP).
    */
   dry: z.boolean().optional(),
 });

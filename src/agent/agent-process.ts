@@ -53,7 +53,7 @@ async function guardedTurn(
 export async function main(ctx: ProcessContext): Promise<unknown> {
   const args = AgentArgsSchema.parse(ctx.args);
   const emit = eventSender(ctx, args.terminal);
-  const session = await openAgentSession(args, ctx.placement === 'shared' ? { keepRegistryIdleMs: SHARED_REGISTRY_IDLE_MS, warmLlm: true } : {});
+  const session = await openAgentSession(args, ctx.placement === 'shared' ? { keepRegistryIdleMs: SHARED_REGISTRY_IDLE_MS } : {});
   const life = new AbortController();
   // Reasons are given: abort() without one builds a DOMException with a stack trace, per process.
   const onCancel = (): void => life.abort('canceled');

@@ -2,7 +2,7 @@
 // tools loaded during the session, the compiled tool set and the generated-tool index of the system prompt.
 import { randomUUID } from 'node:crypto';
 import type { ToolCallContext } from '../../schemas/messages/agent.js';
-import { Conversation, CostMeter, createLlm, dryFetch, warmLlmStep, type ConversationMessage, type Llm } from '../llm/index.js';
+import { Conversation, CostMeter, createLlm, dryFetch, type ConversationMessage, type Llm } from '../llm/index.js';
 import { acquireAppRegistry } from '../registry/shared-app-registry.js';
 import type { Registry, Snapshot } from '../registry/types.js';
 import { logger } from '../log/logger.js';
@@ -179,8 +179,6 @@ export interface OpenSessionOptions {
    * (default 0: closed with the session). Shared-placement agent processes set it; see shared-app-registry.ts.
    */
   readonly keepRegistryIdleMs?: number;
-  /** Run warmLlmStep (once per thread) before the session opens (default false; shared placement sets it). */
-  readonly warmLlm?: boolean;
 }
 
 /**
@@ -204,8 +202,6 @@ export async function openAgentSession(args: AgentArgs, options: OpenSessionOpti
       shared = createLlm({ models, env: args.env, ...(args.dry ? { fetch: dryFetch } : {}) });
       lease.cache.set(key, shared);
     }
-    // A shared host thread runs many sessions: its first one runs a dry step so the first prompts are not cold.
-    if (options.warmLlm) await warmLlmStep();
     const llm = meteredLlm(shared);
     const spec = agentSpecOf(registry.current(), args.agentId, args.model);
     llm.resolve(spec.model); // an unknown model fails the start, naming the known ones

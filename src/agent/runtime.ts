@@ -41,7 +41,7 @@ export interface AgentRuntimeOptions {
   readonly streamChunks?: boolean;
   /** How long stop() waits for the agent to finish before killing it (default 5000 ms). */
   readonly stopGraceMs?: number;
-  /** A dry agent (see AgentArgs.dry): answers from memory, sends nothing (default false). */
+  /** A dry agent (see AgentArgs.dry): its model answers "ok" from its own thread, nothing is sent (default false). */
   readonly dry?: boolean;
   /** Agent process module (default dist/workers/agent-worker.js). */
   readonly module?: string;

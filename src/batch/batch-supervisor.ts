@@ -146,15 +146,12 @@ class Supervisor implements BatchSupervisor {
   }
 
   /**
-   * One throw-away agent per host thread, opened and stopped before the first prompt: each thread then holds
-   * the app registry open (kept idle, see agent-process.ts) and has run the session code once, so the first
-   * wave of prompts starts as cheaply as the later ones. A warm-up agent that fails is ignored (the prompts
-   * will report the same failure as their own).
-   */
-  /**
-   * One dry agent per host thread answers one prompt from memory (AgentArgs.dry: nothing is sent to the
-   * model) and stops, so the first wave's prompts do not pay for code that runs for the first time on their
-   * thread (measured: the first wave of a fresh batch took 150-180 ms per 100 ms step, later waves ~107).
+   * One dry agent per host thread answers one prompt (AgentArgs.dry: the dry transport's loopback server
+   * answers, nothing is sent to the model) and stops. Each thread then holds the app registry open (kept
+   * idle, see agent-process.ts) and has run the session, step loop, SDK and HTTP client once, so the first
+   * wave's prompts do not pay for code running for the first time (measured: the first wave of a fresh
+   * batch took 150-180 ms per 100 ms step, later waves ~107). A warm-up agent that fails is ignored (the
+   * prompts will report the same failure as their own).
    */
   async warmAgents(): Promise<void> {
     const agents = Array.from({ length: this.tools.host.hostThreads() }, () => {

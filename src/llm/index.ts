@@ -2,7 +2,6 @@
 // Everything else in src/llm is an implementation detail that may move.
 export { createLlm, type Llm, type LlmOptions, type GenerateRequest, type LlmInput, type BoundModel } from './llm.js';
 export { Conversation } from './conversation.js';
-export { warmLlmStep, type WarmStepOptions } from './warm-step.js';
 export { dryFetch } from './dry-transport.js';
 export { compressToSize, type CompressOptions, type CompressOutcome } from './compress.js';
 export { resolveModel, listModels, modelCard, type ModelSource } from './model-resolver.js';

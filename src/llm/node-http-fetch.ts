@@ -147,24 +147,3 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): FetchLi
 
 /** The shared instance the provider uses by default. */
 export const nodeHttpFetch: FetchLike = createNodeHttpFetch();
-
-let warmed = false;
-
-/**
- * Load, once per thread, the platform parts a first request would load lazily: the global Headers/Response
- * (Node's bundled undici, ~40 ms to load per thread) and web streams. Why: a batch's host threads otherwise
- * pay this inside their first wave of prompts (measured: ~70 ms of profiled CPU per thread in the first
- * wave); called where a thread's LLM client is created, before any prompt. Sends nothing.
- */
-export function warmHttpStack(): void {
-  if (warmed) return;
-  warmed = true;
-  const h = new Headers();
-  h.append('content-type', 'text/event-stream');
-  const body = new ReadableStream<Uint8Array>({
-    start(c) {
-      c.close();
-    },
-  });
-  void new Response(body, { status: 200, headers: h }).body?.getReader().read();
-}
