@@ -22,9 +22,8 @@ function items(n: number, tag: string): BatchItem[] {
 
 interface Timed {
   readonly wallMs: number;
+  /** Its answered count is below the prompts asked only when the budget cut the run. */
   readonly summary: BatchSummary;
-  /** Prompts answered (fewer than asked only when the budget cut the run). */
-  readonly answered: number;
   /** Mean of the results' ms (agent spawn to turn end). */
   readonly meanPromptMs: number;
   /** CPU time of this whole process (every thread) during the run, per answered prompt. */
@@ -38,7 +37,6 @@ async function timedRun(fake: FakeOpenAI, home: string, n: number, concurrency: 
   let timer: NodeJS.Timeout | undefined;
   try {
     let promptMs = 0;
-    let answered = 0;
     let firstError: string | undefined;
     if (budgetMs !== undefined) timer = setTimeout(() => cut.abort(), budgetMs);
     const cpu0 = process.cpuUsage();
@@ -53,7 +51,6 @@ async function timedRun(fake: FakeOpenAI, home: string, n: number, concurrency: 
         promptMs += r.ms;
         last = performance.now();
         if (r.error) firstError ??= `${r.error.type}: ${r.error.message}`;
-        else answered++;
       },
     });
     // Cut short: time up to the last result (the canceled turn is not counted).
@@ -62,7 +59,8 @@ async function timedRun(fake: FakeOpenAI, home: string, n: number, concurrency: 
     if (summary.failed > 0 || (!cut.signal.aborted && summary.answered !== n)) {
       throw new Error(`batch bench: ${summary.failed} of ${n} prompts failed (${firstError})`);
     }
-    return { wallMs, summary, answered, meanPromptMs: promptMs / Math.max(1, answered), cpuPerPromptMs: (cpu.user + cpu.system) / 1000 / Math.max(1, answered) };
+    const answered = Math.max(1, summary.answered);
+    return { wallMs, summary, meanPromptMs: promptMs / answered, cpuPerPromptMs: (cpu.user + cpu.system) / 1000 / answered };
   } finally {
     clearTimeout(timer);
     await supervisor.close();
@@ -87,8 +85,8 @@ export async function run(): Promise<BenchRow[]> {
     await timedRun(fake, home, 1, 1, 'warm');
     const parallel = await timedRun(fake, home, PROMPTS, CONCURRENCY, 'p');
     const serial = await timedRun(fake, home, PROMPTS, 1, 's', SERIAL_BUDGET_MS);
-    const complete = serial.answered === PROMPTS;
-    const serialWall = complete ? serial.wallMs : (serial.wallMs / serial.answered) * PROMPTS;
+    const complete = serial.summary.answered === PROMPTS;
+    const serialWall = complete ? serial.wallMs : (serial.wallMs / serial.summary.answered) * PROMPTS;
     const speedup = serialWall / parallel.wallMs;
     const waves = Math.ceil(PROMPTS / CONCURRENCY);
     const ceiling = PROMPTS / waves;
@@ -101,7 +99,7 @@ export async function run(): Promise<BenchRow[]> {
         name: `${PROMPTS} prompts @${CONCURRENCY}, ${STEP_MS} ms/step (wall)`,
         value: parallel.wallMs,
         unit: 'ms',
-        reference: { name: complete ? `${PROMPTS} @1 (measured)` : `${PROMPTS} @1 (extrapolated from ${serial.answered})`, value: serialWall, unit: 'ms' },
+        reference: { name: complete ? `${PROMPTS} @1 (measured)` : `${PROMPTS} @1 (extrapolated from ${serial.summary.answered})`, value: serialWall, unit: 'ms' },
         note:
           `mean per prompt (agent spawn to answer): ${parallel.meanPromptMs.toFixed(0)} ms at @${CONCURRENCY}, ` +
           `${serial.meanPromptMs.toFixed(0)} ms at @1; CPU of the whole process per prompt: ` +
@@ -117,7 +115,7 @@ export async function run(): Promise<BenchRow[]> {
         note:
           (complete
             ? `@1 measured on all ${PROMPTS} prompts. `
-            : `@1 passed its ${SERIAL_BUDGET_MS / 1000} s budget: measured on ${serial.answered} prompts and scaled to ${PROMPTS}. `) +
+            : `@1 passed its ${SERIAL_BUDGET_MS / 1000} s budget: measured on ${serial.summary.answered} prompts and scaled to ${PROMPTS}. `) +
           `Ceiling: ${PROMPTS} prompts at ${CONCURRENCY} wide are ${waves} waves, so at best ${ceiling.toFixed(1)}x; ` +
           `that needs a prompt at @${CONCURRENCY} to take as long as at @1 (${perSerial.toFixed(0)} ms; here ${perWave.toFixed(0)} ms per wave). ` +
           `Agent processes share ${cpus} process host threads (started and warmed before the run), so what separates the two ` +

@@ -46,9 +46,6 @@ export const PrepareTaskSchema = z.object({
   tools: z.array(z.object({ key: z.string().min(1), tool: ToolSpecSchema })).max(MAX_PREPARE_TOOLS),
 });
 
-/** Supervisor -> worker (piscina task). */
-export const PoolTaskSchema = z.discriminatedUnion('op', [CallTaskSchema, PrepareTaskSchema, z.object({ op: z.literal('ping') })]);
-
 const IsolateErrorSchema = z.object({
   kind: z.enum([
     'CompileError', 'RuntimeError', 'ToolError', 'Timeout', 'InstructionLimit', 'MemoryLimit', 'OutputLimit',
@@ -67,10 +64,8 @@ const ErrorResultSchema = z.object({ status: z.literal('error'), error: IsolateE
 /** The result of one call. */
 export const CallResultSchema = z.discriminatedUnion('status', [OkResultSchema, ErrorResultSchema]);
 
-/** Worker -> supervisor: a call's result, or 'need-spec' (the task named a spec the worker lacks). Null answers a ping. */
-export const WorkerReplySchema = z.discriminatedUnion('status', [OkResultSchema, ErrorResultSchema, z.object({ status: z.literal('need-spec') }),
-  z.object({ status: z.literal('prepared'), count: z.number().int().nonnegative() }),
-]);
+/** Worker -> supervisor: the answer to a 'prepare' task (how many tools it built something for). */
+export const PreparedSchema = z.object({ status: z.literal('prepared'), count: z.number().int().nonnegative() });
 
 /** Worker -> supervisor on the host channel (tag `__microAgiHostChannel`). */
 export const HostChannelMessageSchema = z.discriminatedUnion('__microAgiHostChannel', [

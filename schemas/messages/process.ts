@@ -12,15 +12,15 @@ export const ToWorkerSchema = z.discriminatedUnion('type', [
 ]);
 export type ToWorker = z.infer<typeof ToWorkerSchema>;
 
+/** The error a process died of, as it crosses a thread. */
+export const ProcessErrorSchema = z.object({ message: z.string(), code: z.string().optional(), stack: z.string().optional() });
+
 /** Worker -> supervisor. */
 export const FromWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('send'), to: PidSchema, topic: TopicSchema, payload: z.unknown() }),
   z.object({ type: z.literal('exit'), result: z.unknown().optional() }),
-  z.object({
-    type: z.literal('crash'),
-    error: z.object({ message: z.string(), code: z.string().optional(), stack: z.string().optional() }),
-  }),
+  z.object({ type: z.literal('crash'), error: ProcessErrorSchema }),
 ]);
 export type FromWorker = z.infer<typeof FromWorkerSchema>;
 
@@ -34,8 +34,6 @@ export const ProcessWorkerDataSchema = z.object({
 });
 export type ProcessWorkerData = z.infer<typeof ProcessWorkerDataSchema>;
 
-/** The error a process died of, as it crosses a thread. */
-export const ProcessErrorSchema = z.object({ message: z.string(), code: z.string().optional(), stack: z.string().optional() });
 
 /**
  * Supervisor -> process host thread (shared placement: many processes on one worker thread).

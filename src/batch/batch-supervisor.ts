@@ -62,10 +62,11 @@ const log = logger('batch.supervisor');
 export async function openBatchSupervisor(options: BatchSupervisorOptions): Promise<BatchSupervisor> {
   const tools = await openToolRuntime(options);
   try {
-    const shared = (options.agentPlacement ?? 'shared') === 'shared';
+    const placement = options.agentPlacement ?? 'shared';
+    const shared = placement === 'shared';
     if (shared) await tools.host.warm({ preload: [options.agentModule ?? distPath('workers/agent-worker.js')] });
     const toolService = startToolService({ host: tools.host, registry: tools.session.registry, pool: tools.pool });
-    const supervisor = new Supervisor(options, tools, tools.host.local(), toolService);
+    const supervisor = new Supervisor(options, placement, tools, tools.host.local(), toolService);
     if (shared) await supervisor.warmAgents();
     return supervisor;
   } catch (err) {
@@ -77,7 +78,6 @@ export async function openBatchSupervisor(options: BatchSupervisorOptions): Prom
 class Supervisor implements BatchSupervisor {
   readonly home: string;
   readonly registry: Registry;
-  readonly placement: Placement;
   readonly #listeners = new Map<Pid, AgentListener>();
   readonly #alive = new Set<Pid>();
   readonly #pumping: Promise<void>;
@@ -85,6 +85,7 @@ class Supervisor implements BatchSupervisor {
 
   constructor(
     private readonly options: BatchSupervisorOptions,
+    readonly placement: Placement,
     private readonly tools: ToolRuntime,
     private readonly terminal: LocalProcess,
     readonly toolService: ToolService,
@@ -92,7 +93,6 @@ class Supervisor implements BatchSupervisor {
     const session = tools.session;
     this.home = session.home;
     this.registry = session.registry;
-    this.placement = options.agentPlacement ?? 'shared';
     this.#pumping = this.#pump();
   }
 

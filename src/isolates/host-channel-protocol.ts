@@ -143,13 +143,3 @@ export class ResponseArea {
     return deserialize(Buffer.from(this.sab, HEADER_BYTES, length)) as HostCallResponse;
   }
 }
-
-/** Write `response` into `sab` (one-off; the server keeps a ResponseArea per channel instead). */
-export function writeResponse(sab: SharedArrayBuffer, seq: number, response: HostCallResponse): void {
-  new ResponseArea(sab).write(seq, response);
-}
-
-/** Read the response currently in `sab` (one-off; the client keeps a ResponseArea instead). */
-export function readResponse(sab: SharedArrayBuffer): HostCallResponse {
-  return new ResponseArea(sab).read();
-}

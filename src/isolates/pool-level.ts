@@ -7,6 +7,7 @@ import type { PoolTask, WorkerReply } from './pool-task.js';
 import { RecentTools } from './pool-recent-tools.js';
 import { TASK_TOOLS, WarmFirstBalancer } from './pool-warm-balancer.js';
 import type { ToolSpec } from './types.js';
+import { PreparedSchema } from '../../schemas/messages/isolate.js';
 
 export interface LevelConfig {
   /** Core workers (they run every call while no call runs long). */
@@ -394,6 +395,7 @@ export class PoolLevel {
 
   #counted(reply: WorkerReply): void {
     // The thread boundary: only a well-formed 'prepared' answer is counted.
-    if (reply && reply.status === 'prepared' && Number.isInteger(reply.count) && reply.count >= 0) this.#config.onPrepared(reply.count);
+    const prepared = PreparedSchema.safeParse(reply);
+    if (prepared.success) this.#config.onPrepared(prepared.data.count);
   }
 }

@@ -6,15 +6,11 @@ import { openAppRegistry, type AppRegistry } from './open-app-registry.js';
 export interface AppRegistryLease {
   /** A view of the shared registry; its close() releases this lease only (the registry stays for the others). */
   readonly registry: Registry;
-  readonly home: string;
-  readonly warnings: readonly string[];
   /**
    * Values derived from this opened registry (e.g. an LLM client over its model entries), shared by every
    * lease of it on this thread and dropped when it closes. Only immutable or per-call-safe values belong here.
    */
   readonly cache: Map<string, unknown>;
-  /** Give the lease back (idempotent): the registry closes when the last lease is released (see keepIdleMs). */
-  release(): Promise<void>;
 }
 
 export interface AcquireOptions {
@@ -101,7 +97,7 @@ export async function acquireAppRegistry(appDir: string, home: string, options: 
     },
     close: release,
   };
-  return { registry: view, home: app.home, warnings: app.warnings, cache: held.cache, release };
+  return { registry: view, cache: held.cache };
 }
 
 async function closeIfIdle(key: string, held: Shared): Promise<void> {
@@ -111,9 +107,4 @@ async function closeIfIdle(key: string, held: Shared): Promise<void> {
   if (shared.get(key) === held) shared.delete(key);
   held.cache.clear();
   await (await held.opened).registry.close();
-}
-
-/** Registries this thread holds open now (leased or idle). */
-export function openSharedRegistries(): number {
-  return shared.size;
 }
