@@ -16,6 +16,7 @@ import { preludeConfig, ToolCache, type CachedTool } from './tool-cache.js';
 import { DEFAULT_REALM_LIMITS, FOOTPRINT_EVERY, WarmRealms, type Realm, type RealmLimits } from './warm-realms.js';
 import { WasmInstances } from './wasm-instances.js';
 import { toWire } from './wire-codec.js';
+import { refusedPrivilegedModule } from '../privileged-grants.js';
 
 const log = logger('isolates.js');
 
@@ -227,15 +228,11 @@ class JsEngine implements JsGuestEngine {
   async load(keepSpare: boolean): Promise<void> {
     this.instances = await WasmInstances.load(keepSpare, {
       interruptHandler: this.guard.shouldInterrupt,
-      beforeRuntimeGone: (dispose) => {
-        // The shared runtime holds only the prepared context; realms have runtimes of their own and go
-        // only with the whole instance (dispose=false).
-        if (dispose) return;
-        try {
-          this.dropWarm(false);
-        } finally {
-          this.realms.clearAll(false);
-        }
+      // The warm context and the realms have runtimes of their own: they go only with the whole instance,
+      // and then nothing of the faulted instance may be touched (dropWarm(false) disposes nothing).
+      beforeInstanceGone: () => {
+        this.dropWarm(false);
+        this.realms.clearAll(false);
       },
     });
   }
@@ -257,7 +254,7 @@ class JsEngine implements JsGuestEngine {
    */
   prepare(tool: ToolSpec, modules: ReadonlyMap<string, ModuleSpec>): boolean {
     if (!this.reuse || this.disposed || tool.kind !== 'function.js' || !this.instances.available) return false;
-    for (const name of tool.modules) if (modules.get(name)?.privileged && !tool.trusted) return false;
+    if (refusedPrivilegedModule(tool, modules) !== undefined) return false;
     try {
       const shared = this.instances.runtimeNow();
       const entry = this.analyzed(shared, tool);
@@ -330,14 +327,12 @@ class JsEngine implements JsGuestEngine {
     if (tool.kind !== 'function.js') {
       return { kind: 'InvalidInput', message: `the JavaScript engine cannot run ${tool.kind} entry ${tool.id}` };
     }
-    for (const name of tool.modules) {
-      const spec = bridge.modules.get(name);
-      if (spec?.privileged && !tool.trusted) {
-        return {
-          kind: 'PermissionDenied',
-          message: `module '${name}' is privileged; entry ${tool.id} is not in a trusted namespace and may not use it`,
-        };
-      }
+    const privileged = refusedPrivilegedModule(tool, bridge.modules);
+    if (privileged !== undefined) {
+      return {
+        kind: 'PermissionDenied',
+        message: `module '${privileged}' is privileged; entry ${tool.id} is not in a trusted namespace and may not use it`,
+      };
     }
     return undefined;
   }

@@ -8,8 +8,8 @@ const log = logger('isolates.js');
 export interface InstanceHooks {
   /** Installed on every new runtime (the per-call guard). */
   readonly interruptHandler: () => boolean;
-  /** Called before the runtime goes away; dispose=false when the instance must not be touched. */
-  readonly beforeRuntimeGone: (dispose: boolean) => void;
+  /** Called before a faulted instance is dropped: forget what lives in it, touching nothing of it. */
+  readonly beforeInstanceGone: () => void;
 }
 
 export class WasmInstances {
@@ -66,11 +66,6 @@ export class WasmInstances {
   recycleRuntime(count = true): void {
     const rt = this.runtime;
     if (!rt) return;
-    try {
-      this.hooks.beforeRuntimeGone(true);
-    } catch (err) {
-      log.warn({ err }, 'prepared QuickJS context did not dispose cleanly');
-    }
     this.runtime = undefined;
     if (count) this.runtimeRecreations += 1;
     try {
@@ -83,7 +78,7 @@ export class WasmInstances {
 
   /** The instance faulted: drop it untouched and swap in the spare. */
   retire(): void {
-    this.hooks.beforeRuntimeGone(false);
+    this.hooks.beforeInstanceGone();
     this.runtime = undefined;
     this.module = undefined;
     this.generation += 1;

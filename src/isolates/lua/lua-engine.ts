@@ -11,6 +11,7 @@ import { MarshalError, OutputTooLarge } from './lua-marshal.js';
 import { LUA_ERRMEM, LUA_MULTRET, LUA_OK, LUA_REGISTRYINDEX, LuaT } from './lua-raw.js';
 import { loadLuaModule, type LoadedLuaModule } from './lua-module.js';
 import { LuaState } from './lua-state.js';
+import { refusedPrivilegedModule } from '../privileged-grants.js';
 
 export interface LuaEngineOptions {
   /** Compiled chunks kept in the LRU cache (default 128). */
@@ -103,7 +104,7 @@ class WasmoonLuaEngine implements LuaGuestEngine {
   /** Compiles the tool's chunk into the cache now (nothing runs), so its first call here skips that. */
   prepare(tool: ToolSpec, modules: ReadonlyMap<string, ModuleSpec>): boolean {
     if (this.disposed || tool.kind !== 'function.lua') return false;
-    for (const name of tool.modules) if (modules.get(name)?.privileged && !tool.trusted) return false;
+    if (refusedPrivilegedModule(tool, modules) !== undefined) return false;
     if (this.cache.get(ChunkCache.key(tool.id, tool.version), tool.source)) return false;
     try {
       return !('kind' in this.compiled(tool));
@@ -118,15 +119,13 @@ class WasmoonLuaEngine implements LuaGuestEngine {
     this.calls += 1;
     if (this.disposed) return failed('Internal', 'the Lua engine was disposed', t0);
     if (tool.kind !== 'function.lua') return failed('InvalidInput', `${tool.id} is ${tool.kind}, not function.lua`, t0);
-    for (const name of tool.modules) {
-      const spec = bridge.modules.get(name);
-      if (spec?.privileged && !tool.trusted) {
-        return failed(
-          'PermissionDenied',
-          `module '${name}' is privileged: ${tool.id} is not in a trusted namespace (app, app.tools) and may not use it`,
-          t0,
-        );
-      }
+    const privileged = refusedPrivilegedModule(tool, bridge.modules);
+    if (privileged !== undefined) {
+      return failed(
+        'PermissionDenied',
+        `module '${privileged}' is privileged: ${tool.id} is not in a trusted namespace (app, app.tools) and may not use it`,
+        t0,
+      );
     }
     let chunk: CachedChunk | IsolateError;
     try {
