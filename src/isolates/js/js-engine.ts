@@ -256,14 +256,10 @@ class JsEngine implements JsGuestEngine {
     if (!this.reuse || this.disposed || tool.kind !== 'function.js' || !this.instances.available) return false;
     if (refusedPrivilegedModule(tool, modules) !== undefined) return false;
     try {
-      const shared = this.instances.runtimeNow();
-      const entry = this.analyzed(shared, tool);
-      if (entry.shape !== 'module' || entry.compileError) return false;
-      if (entry.factory === undefined) entry.factory = this.examineFactory(shared, entry);
-      const config = preludeConfig(entry, tool, modules);
-      const key = `${tool.id}\u0000${tool.version}`;
-      if (this.realms.take(key, this.instances.generation, entry, config)) return false;
-      const realm = this.createRealm(key, entry, config);
+      const slot = this.realmSlot(this.instances.runtimeNow(), tool, modules);
+      if (!slot) return false;
+      if (this.realms.take(slot.key, this.instances.generation, slot.entry, slot.config)) return false;
+      const realm = this.createRealm(slot.key, slot.entry, slot.config);
       if ('kind' in realm) return false;
       realm.prepared = true;
       this.counters.realmsPrepared += 1;
@@ -443,12 +439,9 @@ class JsEngine implements JsGuestEngine {
   private realmOutcome(shared: QuickJSRuntime, tool: ToolSpec, inputJson: string, bridge: HostBridge, logs: LogSink): Outcome | undefined {
     let realm: Realm | IsolateError;
     try {
-      const entry = this.analyzed(shared, tool);
-      if (entry.shape !== 'module' || entry.compileError) return undefined;
-      if (entry.factory === undefined) entry.factory = this.examineFactory(shared, entry);
-      const config = preludeConfig(entry, tool, bridge.modules);
-      const key = `${tool.id}\u0000${tool.version}`;
-      realm = this.realms.take(key, this.instances.generation, entry, config) ?? this.createRealm(key, entry, config);
+      const slot = this.realmSlot(shared, tool, bridge.modules);
+      if (!slot) return undefined;
+      realm = this.realms.take(slot.key, this.instances.generation, slot.entry, slot.config) ?? this.createRealm(slot.key, slot.entry, slot.config);
     } catch (err) {
       log.warn({ err, tool: tool.id }, 'QuickJS faulted while preparing a reusable context');
       this.instances.retire();
@@ -582,6 +575,17 @@ class JsEngine implements JsGuestEngine {
       inputH.dispose();
     }
     return this.conclude(rt, envelope, entry.filename, 'run', outputBytes);
+  }
+
+  /**
+   * Where a module tool's reusable context lives: its realm key, analysed source and prelude config;
+   * undefined for the fresh path (a script, a known compile error). Only compiles, never runs the tool.
+   */
+  private realmSlot(shared: QuickJSRuntime, tool: ToolSpec, modules: ReadonlyMap<string, ModuleSpec>): { key: string; entry: CachedTool; config: string } | undefined {
+    const entry = this.analyzed(shared, tool);
+    if (entry.shape !== 'module' || entry.compileError) return undefined;
+    if (entry.factory === undefined) entry.factory = this.examineFactory(shared, entry);
+    return { key: `${tool.id}\u0000${tool.version}`, entry, config: preludeConfig(entry, tool, modules) };
   }
 
   /** A new hardened context, on a runtime of its own, for one tool config: prelude, boot(config), freeze. */
@@ -809,7 +813,7 @@ class JsEngine implements JsGuestEngine {
       names = undefined;
     }
     const expected = factory.exports.map(([name]) => name);
-    const actual = Array.isArray(names) ? names.map(String).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) : undefined;
+    const actual = Array.isArray(names) ? names.map(String).sort() : undefined;
     if (actual && actual.length === expected.length && actual.every((n, i) => n === expected[i])) entry.factoryVerified = true;
     else entry.factory = null;
   }
