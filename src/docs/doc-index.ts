@@ -6,8 +6,8 @@ import { Bm25Index, DEFAULT_BM25, fieldedDoc, type FieldedDoc } from './bm25.js'
 import { parseMarkdownPage } from './markdown-sections.js';
 import { nearPaths, normalizeDocPath, segmentKey } from './near-paths.js';
 import { expandQuery } from './query-synonyms.js';
-import { bestSnippet, plainText, type Snippet } from './snippet.js';
-import { terms } from './text-terms.js';
+import { bestSnippet, plainText, SNIPPET_MAX_CHARS, type Snippet } from './snippet.js';
+import { terms, tokenize, type Token } from './text-terms.js';
 
 /** Longest page content returned, as in the seed's doc_search. */
 export const DOC_PAGE_MAX_CHARS = 8000;
@@ -47,7 +47,9 @@ export interface SearchOptions {
 
 interface IndexedSection {
   readonly page: number;
+  /** `heading: body` as snippets quote it, and its tokens. */
   readonly text: string;
+  readonly tokens: readonly Token[];
 }
 
 interface IndexedPage {
@@ -88,12 +90,16 @@ export class DocIndex {
       for (const section of parsed.sections) {
         // Fence lines are markup (```lua example, ```json expect): their words would be on every page.
         const body = plainText(section.body);
-        const headingTerms = terms(section.heading);
-        const bodyTerms = terms(body);
+        // One tokenization of the section's text serves both its fields and its search-time snippets.
+        const text = section.heading === '' ? body : `${section.heading}: ${body}`;
+        const tokens = tokenize(text);
+        const headingEnd = section.heading.length;
+        const headingTerms = tokens.filter((t) => t.end <= headingEnd).map((t) => t.term);
+        const bodyTerms = tokens.filter((t) => t.start > headingEnd).map((t) => t.term);
         pageHeadings.push(...headingTerms);
         pageBody.push(...bodyTerms);
         docs.push(fieldedDoc({ title: titleTerms, heading: headingTerms, body: bodyTerms }));
-        this.#sections.push({ page: pageNo, text: section.heading === '' ? body : `${section.heading}: ${body}` });
+        this.#sections.push({ page: pageNo, text, tokens });
       }
       pageDocs.push(fieldedDoc({ title: titleTerms, heading: pageHeadings, body: pageBody }));
     }
@@ -147,7 +153,8 @@ export class DocIndex {
   #snippet(sections: readonly number[], weights: ReadonlyMap<string, number>): string {
     let chosen: Snippet | undefined;
     for (const i of sections) {
-      const s = bestSnippet(this.#sections[i]!.text, weights);
+      const { text, tokens } = this.#sections[i]!;
+      const s = bestSnippet(text, weights, SNIPPET_MAX_CHARS, tokens);
       if (!chosen || s.value > chosen.value) chosen = s;
     }
     return chosen?.text ?? '';

@@ -1,6 +1,6 @@
 // The snippet of a search hit: the window of a section's text (fences dropped, whitespace collapsed)
 // that holds the most distinct query terms, cut at word boundaries, at most SNIPPET_MAX_CHARS long.
-import { tokenize } from './text-terms.js';
+import { tokenize, type Token } from './text-terms.js';
 
 export const SNIPPET_MAX_CHARS = 300;
 const ELLIPSIS = '...';
@@ -19,7 +19,7 @@ export function plainText(markdown: string): string {
 
 function wordStart(text: string, at: number): number {
   let i = Math.max(0, at);
-  while (i > 0 && !/\s/.test(text[i - 1]!)) i--;
+  while (i > 0 && text.charCodeAt(i - 1) > 32) i--;
   return i;
 }
 
@@ -32,9 +32,14 @@ export interface Snippet {
 /**
  * The best window of `text` for `queryTerms` (stemmed term -> weight): among windows starting a little
  * before a matching word, the one with the most distinct terms (weighted), then the most matches.
+ * `tokens` are tokenize(text), passed in by callers that search the same text again and again.
  */
-export function bestSnippet(text: string, queryTerms: ReadonlyMap<string, number>, max: number = SNIPPET_MAX_CHARS): Snippet {
-  const tokens = tokenize(text);
+export function bestSnippet(
+  text: string,
+  queryTerms: ReadonlyMap<string, number>,
+  max: number = SNIPPET_MAX_CHARS,
+  tokens: readonly Token[] = tokenize(text),
+): Snippet {
   const hits = tokens.filter((t) => queryTerms.has(t.term));
   let start = 0;
   let best = 0;
