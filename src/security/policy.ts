@@ -14,6 +14,16 @@ export const POLICY_KIND = 'security.policy';
  * Unqualified group names take the entry's namespace (`agent_security` in `app` -> `app:agent_security`).
  */
 export function policyFromEntry(entry: Entry): Policy {
+  // Registry entries are deep-frozen: one unchanged across versions is parsed (and compiled) once.
+  if (!Object.isFrozen(entry)) return parseEntry(entry);
+  let policy = fromEntry.get(entry);
+  if (!policy) fromEntry.set(entry, (policy = parseEntry(entry)));
+  return policy;
+}
+
+const fromEntry = new WeakMap<Entry, Policy>();
+
+function parseEntry(entry: Entry): Policy {
   const id = entry.id;
   const parsed = parseEntryId(id);
   if (!parsed) throw invalid(id, 'id', `"${id}" is not a "namespace:name" id`);
