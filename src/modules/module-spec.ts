@@ -152,3 +152,18 @@ export interface ModuleSpec {
   /** One paragraph for docs and error messages. */
   readonly summary: string;
 }
+
+/**
+ * The module a typed value belongs to (whose type methods it has): the module whose function returned it
+ * when that module defines its type, else the module its type name is prefixed with, when that one defines
+ * it (tools.target returns a `registry.Snapshot`). Calling its methods still needs a grant of that module.
+ */
+export function typeOwner(modules: ReadonlyMap<string, ModuleSpec>, module: string, typeName: string): string {
+  if (modules.get(module)?.types?.[typeName]) return module;
+  const dot = typeName.lastIndexOf('.');
+  if (dot > 0) {
+    const prefix = typeName.slice(0, dot);
+    if (modules.get(prefix)?.types?.[typeName]) return prefix;
+  }
+  return module;
+}

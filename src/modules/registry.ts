@@ -32,7 +32,8 @@ function registryOf(ctx: CallContext): Registry {
   return requireService(ctx, 'registry', 'registry');
 }
 
-function snapshotValue(version: number): TypedValue {
+/** The guest value of the snapshot at `version` (what registry.snapshot() returns). */
+export function snapshotValue(version: number): TypedValue {
   return { __type: SNAPSHOT_TYPE, version };
 }
 

@@ -7,7 +7,7 @@ import { typeName } from './bytes.js';
 import { asList, asString, entryToGuest, fromPlain, idFromGuest, isTable, toPlain } from './guest-data.js';
 import { guarded, requireService, toModuleFailure } from './host-services.js';
 import { ArgumentFailure, ModuleFailure, type CallContext, type GuestValue, type ModuleSpec } from './module-spec.js';
-import { SNAPSHOT_TYPE } from './registry.js';
+import { SNAPSHOT_TYPE, snapshotValue } from './registry.js';
 import { translateFindFilter } from './registry-filter.js';
 import { actorFromGuest } from './security.js';
 import { COMPILE_ONLY_METHOD } from './tools-draft-engine.js';
@@ -108,19 +108,21 @@ function aliasOf(id: string, meta: Readonly<Record<string, unknown>> | undefined
   return typeof alias === 'string' ? alias : null;
 }
 
-/** The version of a registry.Snapshot value (from registry.snapshot()). */
-function snapshotVersionArg(v: GuestValue | undefined): number {
+/** The version of a registry.Snapshot value (from registry.snapshot()); undefined for nil (the newest). */
+function snapshotVersionArg(v: GuestValue | undefined): number | undefined {
+  if (v === undefined || v === null) return undefined;
   const version = isTable(v) && v.__type === SNAPSHOT_TYPE ? v.version : undefined;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
-    throw new ArgumentFailure(`tools.target: snapshot must be a registry.Snapshot (from registry.snapshot()), got ${typeName(v ?? null)}`);
+    throw new ArgumentFailure(`tools.target: snapshot must be a registry.Snapshot (from registry.snapshot()) or nil, got ${typeName(v ?? null)}`);
   }
   return version;
 }
 
 /**
- * tools.target(snapshot, id, options): what writing a tool at `id` on `snapshot` meets, read in one host
- * call (the entry there now, the action the write needs, the named scope's decision on it for an actor,
- * the aliases taken in a namespace). Reads only: the write is a changeset the caller applies.
+ * tools.target(snapshot, id, options): what writing a tool at `id` on `snapshot` (nil: the newest version)
+ * meets, read in one host call (the snapshot read, the entry there now, the action the write needs, the
+ * named scope's decision on it for an actor, the aliases taken in a namespace). Reads only: the write is a
+ * changeset the caller applies on `target.snapshot`.
  */
 function target(ctx: CallContext, snapshot: GuestValue | undefined, id: GuestValue | undefined, options: GuestValue | undefined): Promise<GuestValue> {
   const version = snapshotVersionArg(snapshot);
@@ -129,10 +131,14 @@ function target(ctx: CallContext, snapshot: GuestValue | undefined, id: GuestVal
   const actor = o.actor !== undefined ? actorFromGuest(o.actor, 'tools.target: options.actor') : ctx.actor;
   const registry = requireService(ctx, 'registry', 'tools.target');
   return guarded('tools.target', () => {
-    const snap = registry.snapshotAt(version);
+    const snap = version === undefined ? registry.current() : registry.snapshotAt(version);
     const existing = snap.get(key);
     const action = existing ? 'registry.update' : 'registry.create';
-    const out: Record<string, GuestValue> = { existing: existing ? entryToGuest(existing) : null, action };
+    const out: Record<string, GuestValue> = {
+      snapshot: snapshotValue(snap.version),
+      existing: existing ? entryToGuest(existing) : null,
+      action,
+    };
     if (o.scope !== undefined) {
       try {
         out.decision = namedScope(snap, o.scope).evaluate(actor, action, key) ?? 'undefined';
@@ -155,8 +161,9 @@ export const toolsModule: ModuleSpec = {
   summary:
     'Check tool drafts before registering them: tools.compile({language, source, modules?, method?, name?}) -> true, err ' +
     '(err names the line); tools.test(draft, input) -> result, err runs the draft once in an isolate as app.generated:<name> ' +
-    '(untrusted: only non-privileged modules) and returns what its handler returned; tools.target(snapshot, id, {scope?, actor?, aliases?}) -> ' +
-    '{existing, action, decision?, scope_error?, aliases?} reads what writing a tool at id on that snapshot meets, in one host call.',
+    '(untrusted: only non-privileged modules) and returns what its handler returned; tools.target(snapshot|nil, id, {scope?, actor?, aliases?}) -> ' +
+    '{snapshot, existing, action, decision?, scope_error?, aliases?} reads what writing a tool at id on that snapshot (nil: the newest) ' +
+    'meets, in one host call; the write goes on target.snapshot.',
   functions: {
     // Compiling never runs the source: the calling worker does it with its own compile engine, and only
     // falls back to the draft pool (compile_remote) when that engine is not loaded there.

@@ -18,7 +18,7 @@ describe('tools.target', () => {
   it('reads the entry at the id, the action and the scope decision on that snapshot', async () => {
     const ctx = ctxWith({ registry });
     const fresh = await fn(T, ctx, 'target', snapshot(0), 'app.generated:slugify', { scope: 'app:agent_security', actor: agent });
-    expect(fresh).toEqual({ existing: null, action: 'registry.create', decision: 'undefined' });
+    expect(fresh).toEqual({ snapshot: snapshot(0), existing: null, action: 'registry.create', decision: 'undefined' });
 
     const there = await fn(T, ctx, 'target', snapshot(0), 'app.generated:word_count', { scope: 'app:agent_security', actor: agent });
     expect(there).toMatchObject({ action: 'registry.update', decision: 'undefined', existing: { id: 'app.generated:word_count', kind: 'function.lua' } });
@@ -31,9 +31,16 @@ describe('tools.target', () => {
     const cs = registry.current().changes().create(fnEntry('app.generated:later'));
     await registry.apply(cs, { actor: { id: 'test', meta: {} } });
     const ctx = ctxWith({ registry });
-    expect(await fn(T, ctx, 'target', snapshot(0), 'app.generated:later')).toEqual({ existing: null, action: 'registry.create' });
+    expect(await fn(T, ctx, 'target', snapshot(0), 'app.generated:later')).toEqual({ snapshot: snapshot(0), existing: null, action: 'registry.create' });
     expect(await fn(T, ctx, 'target', snapshot(1), 'app.generated:later')).toMatchObject({ action: 'registry.update' });
     expect(await failure(fn(T, ctx, 'target', snapshot(7), 'app.generated:later'))).toMatchObject({ kind: 'NotFound' });
+  });
+
+  it('reads the newest version for a nil snapshot and returns that snapshot to write on', async () => {
+    const ctx = ctxWith({ registry });
+    expect(await fn(T, ctx, 'target', null, 'app.generated:later')).toEqual({ snapshot: snapshot(0), existing: null, action: 'registry.create' });
+    await registry.apply(registry.current().changes().create(fnEntry('app.generated:later')), { actor: { id: 'test', meta: {} } });
+    expect(await fn(T, ctx, 'target', null, 'app.generated:later')).toMatchObject({ snapshot: snapshot(1), action: 'registry.update' });
   });
 
   it('lists the aliases of a namespace (llm_alias, else the name)', async () => {

@@ -122,4 +122,48 @@ describe('tools module', () => {
     expect(broken.err).toMatch(/^line 2: CompileError: /);
     expect(await run(body, { source: 'error("ran at load")\nreturn { handler = function() end }' })).toEqual({ ok: true });
   });
+
+  describe('tools.target(nil, ...) returns the newest snapshot with the registry\'s methods', () => {
+    const agent = { actor: { id: 'service:agent', meta: { role: 'agent' } } };
+    const entry = (name: string) => ({ id: `app.generated:${name}`, kind: 'function.lua', meta: { type: 'tool' }, data: { source: 'return {}', modules: [], method: 'handler' } });
+    const spec = (kind: 'function.lua' | 'function.js', source: string, modules: string[]): ToolSpec => ({
+      id: 'app.tools:target_probe', version: 1, kind, source, method: 'handler', modules, trusted: true, limits: DEFAULT_LIMITS,
+    });
+    const LUA = `local tools = require("tools")
+return { handler = function(input)
+  local t, err = tools.target(nil, input.entry.id)
+  if err then return { err = tostring(err) } end
+  local version, aerr = t.snapshot:changes():create(input.entry):apply()
+  if aerr then return { err = tostring(aerr), kind = aerr:kind() } end
+  return { read = t.snapshot:version():id(), wrote = version:id(), action = t.action }
+end }`;
+    const JS = `const tools = require('tools');
+export function handler(input) {
+  const t = tools.target(null, input.entry.id);
+  const version = t.snapshot.changes().create(input.entry).apply();
+  return { read: t.snapshot.version().id(), wrote: version.id(), action: t.action };
+}`;
+
+    it.each([
+      ['Lua', 'function.lua', LUA],
+      ['JS', 'function.js', JS],
+    ] as const)('%s: a write goes on the snapshot read, one version up', async (_label, kind, source) => {
+      const head = h.registry.current().version;
+      const r = await h.pool.call(spec(kind, source, ['tools', 'registry']), { entry: entry(`target_${kind.slice(9)}`) }, agent);
+      expect(r).toMatchObject({ status: 'ok', value: { read: head, wrote: head + 1, action: 'registry.create' } });
+      expect(h.registry.current().get(`app.generated:target_${kind.slice(9)}`)).toBeDefined();
+    });
+
+    it.each([
+      ['Lua', 'function.lua', LUA, /registry/],
+      // QuickJS builds methods only for granted modules' types: the value has no changes() at all.
+      ['JS', 'function.js', JS, /TypeError: not a function/],
+    ] as const)('%s: without a grant of registry, the snapshot\'s methods are refused and nothing is written', async (_label, kind, source, message) => {
+      const head = h.registry.current().version;
+      const r = await h.pool.call(spec(kind, source, ['tools']), { entry: entry(`ungranted_${kind.slice(9)}`) }, agent);
+      expect(r.status).toBe('error');
+      expect(r.status === 'error' && r.error.message).toMatch(message);
+      expect(h.registry.current().version).toBe(head);
+    });
+  });
 });

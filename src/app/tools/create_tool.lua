@@ -1,6 +1,5 @@
 -- create_tool: checks, compiles and tests a generated tool (Lua or JS), then writes app.generated:<name>
 -- into the registry (a new version when it exists) with provenance; every refusal is {error = "..."}.
-local registry = require("registry")
 local json = require("json")
 local security = require("security")
 local tools = require("tools")
@@ -195,12 +194,13 @@ local function shadowing(builtins, name, id, existing)
   return nil
 end
 
--- What writing id on `snap` meets, in one host call: the entry there now, the action the write needs
--- (registry.create or registry.update), SCOPE's decision on it for the agent actor, and (with_aliases)
--- the aliases of the built-in tools. Returns the target, or nil, what went wrong.
-local function target_of(snap, id, with_aliases)
+-- What writing id on the newest registry version meets, in one host call: that snapshot (the write goes
+-- on it), the entry there now, the action the write needs (registry.create or registry.update), SCOPE's
+-- decision on it for the agent actor, and (with_aliases) the aliases of the built-in tools. Returns the
+-- target, or nil, what went wrong.
+local function target_of(id, with_aliases)
   local actor = security.new_actor("service:agent", { role = "agent" })
-  local target, err = tools.target(snap, id, { scope = SCOPE, actor = actor, aliases = with_aliases and "app.tools" or nil })
+  local target, err = tools.target(nil, id, { scope = SCOPE, actor = actor, aliases = with_aliases and "app.tools" or nil })
   if err then return nil, "cannot read the registry: " .. tostring(err) end
   return target, nil
 end
@@ -242,12 +242,9 @@ local function write_entry(snap, id, entry, existing)
     if not aerr then return version, existing ~= nil end
     local racing = aerr:kind() == errors.CONFLICT or aerr:kind() == errors.ALREADY_EXISTS
     if attempt == MAX_WRITE_ATTEMPTS or not racing then return nil, nil, "cannot write " .. id .. ": " .. tostring(aerr) end
-    local serr, target
-    snap, serr = registry.snapshot()
-    if serr then return nil, nil, "cannot read the registry: " .. tostring(serr) end
-    target, serr = target_of(snap, id, false)
+    local target, serr = target_of(id, false)
     if serr then return nil, nil, serr end
-    existing = target.existing
+    snap, existing = target.snapshot, target.existing
     local denied = policy_check(target, id)
     if denied then return nil, nil, denied end
   end
@@ -281,11 +278,9 @@ local function handler(input)
   if terr then return fail(terr) end
 
   local id = NAMESPACE .. ":" .. name
-  local snap, err = registry.snapshot()
-  if err then return fail("cannot read the registry: " .. tostring(err)) end
-  local target, terr = target_of(snap, id, true)
+  local target, terr = target_of(id, true)
   if terr then return fail(terr) end
-  local existing = target.existing
+  local snap, existing = target.snapshot, target.existing
   local shadow = shadowing(target.aliases, name, id, existing)
   if shadow then return fail(shadow) end
 

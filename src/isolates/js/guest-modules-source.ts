@@ -80,11 +80,23 @@ function dec(v, mod) {
 
 // ---- typed values: objects with the methods of their module's type spec
 let typeProtos = ObjectCreate(null);
-function typeProto(mod, typeName) {
-  const key = mod + '\u0001' + typeName;
+function typeProto(from, typeName) {
+  const key = from + '\u0001' + typeName;
   const found = typeProtos[key];
   if (found !== undefined) return found;
-  const d = descriptors[mod];
+  // The type's own module: the returning one when it defines the type, else the one the name is prefixed
+  // with (typeOwner in src/modules/module-spec.ts).
+  let mod = from;
+  let d = descriptors[from];
+  if (!(d && d.types[typeName])) {
+    let dot = typeName.length - 1;
+    while (dot > 0 && call(charCodeAt, typeName, dot) !== 46) dot--;
+    const owner = dot > 0 ? call(stringSlice, typeName, 0, dot) : '';
+    if (owner !== '' && descriptors[owner] && descriptors[owner].types[typeName]) {
+      mod = owner;
+      d = descriptors[owner];
+    }
+  }
   const spec = d && d.types[typeName];
   if (!spec) { typeProtos[key] = null; return null; }
   const proto = {};

@@ -30,6 +30,8 @@ export class OutputTooLarge extends Error {}
 export interface TypeMetatables {
   /** Pushes the metatable for values of `module`'s type `typeName` onto L. */
   push(L: LuaPtr, module: string, typeName: string): void;
+  /** The module a value of `typeName` returned by `module` belongs to (see typeOwner). */
+  owner(module: string, typeName: string): string;
 }
 
 interface Handle {
@@ -336,7 +338,8 @@ export class LuaMarshal {
     }
   }
 
-  private pushTyped(L: LuaPtr, module: string, value: TypedValue, persistent: boolean): void {
+  private pushTyped(L: LuaPtr, from: string, value: TypedValue, persistent: boolean): void {
+    const module = this.types.owner(from, value.__type);
     const id = this.nextHandle++;
     this.handles.set(id, { module, value });
     if (!persistent) this.callHandles.push(id);

@@ -1,7 +1,7 @@
 // One sandboxed Lua state: the wasmoon global (allocation tracing for the memory cap), the prelude's
 // internals held in the registry, the count hook, the single host C function and cached tables.
 import { LuaEngine, type LuaWasm } from 'wasmoon';
-import type { ModuleSpec } from '../../modules/module-spec.js';
+import { typeOwner, type ModuleSpec } from '../../modules/module-spec.js';
 import type { CallContext } from './call-context.js';
 import { killMessage } from './call-context.js';
 import { hostOp } from './lua-host.js';
@@ -155,6 +155,11 @@ export class LuaState implements TypeMetatables {
   storeModule(spec: ModuleSpec, L: LuaPtr, idx: number): void {
     this.m._lua_pushvalue(L, idx);
     this.moduleRefs.set(spec, this.m._luaL_ref(L, LUA_REGISTRYINDEX));
+  }
+
+  owner(module: string, typeName: string): string {
+    const modules = this.call?.bridge.modules;
+    return modules ? typeOwner(modules, module, typeName) : module;
   }
 
   push(L: LuaPtr, module: string, typeName: string): void {
