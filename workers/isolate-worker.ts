@@ -6,7 +6,7 @@ import { WorkerHostBridge } from '../src/isolates/host-bridge.js';
 import { MODULE_CATALOG } from '../src/isolates/module-catalog.js';
 import { SpecCache } from '../src/isolates/pool-spec-cache.js';
 import { osThreadId, recordStart } from '../src/isolates/pool-start-table.js';
-import type { CallTask, EngineRef, IsolateWorkerConfig, NeedSpec, PoolTask, Prepared, PrepareTask, WorkerReply } from '../src/isolates/pool-task.js';
+import type { CallReply, CallTask, EngineRef, IsolateWorkerConfig, NeedSpec, PoolTask, Prepared, PrepareTask, WorkerReply } from '../src/isolates/pool-task.js';
 import type { CallResult, GuestEngine, ToolKind, ToolSpec } from '../src/isolates/types.js';
 import type { LocalCompileOutcome, ModuleSpec } from '../src/modules/module-spec.js';
 import { CallTaskSchema, PrepareTaskSchema } from '../schemas/messages/isolate.js';
@@ -86,7 +86,7 @@ function failure(kind: 'Timeout' | 'Internal', message: string, started: number)
   return { status: 'error', error: { kind, message }, stats: { ms: Date.now() - started } };
 }
 
-function runCall(engine: GuestEngine, task: CallTask, spec: ToolSpec, started: number): CallResult {
+function runCall(engine: GuestEngine, task: CallTask, spec: ToolSpec, started: number): CallReply {
   const limit = spec.limits.timeoutMs;
   const deadline = task.deadline > 0 ? Math.min(task.deadline, started + limit) : started + limit;
   const remaining = deadline - Date.now();
@@ -96,13 +96,16 @@ function runCall(engine: GuestEngine, task: CallTask, spec: ToolSpec, started: n
   // The task carries exactly the bridge's per-call info (actor, depth, context).
   bridge.prepare(task);
   bridge.begin(tool, deadline);
+  let result: CallResult;
   try {
-    return engine.call(tool, task.input, bridge);
+    result = engine.call(tool, task.input, bridge);
   } catch (err) {
-    return failure('Internal', `engine failed: ${err instanceof Error ? err.message : String(err)}`, started);
+    result = failure('Internal', `engine failed: ${err instanceof Error ? err.message : String(err)}`, started);
   } finally {
     bridge.end();
   }
+  const release = bridge.takeRelease();
+  return release ? { ...result, release } : result;
 }
 
 function engineFor(kind: ToolKind): Promise<GuestEngine> {
@@ -117,7 +120,7 @@ function engineFor(kind: ToolKind): Promise<GuestEngine> {
 }
 
 /** The call begins: record its start for the supervisor's hard deadline and run it. */
-function startCall(engine: GuestEngine, task: CallTask, spec: ToolSpec): CallResult {
+function startCall(engine: GuestEngine, task: CallTask, spec: ToolSpec): CallReply {
   const started = Date.now();
   if (starts) recordStart(starts, startEpoch, task.slot, started, osThread);
   return runCall(engine, task, spec, started);

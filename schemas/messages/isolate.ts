@@ -64,6 +64,12 @@ const ErrorResultSchema = z.object({ status: z.literal('error'), error: IsolateE
 /** The result of one call. */
 export const CallResultSchema = z.discriminatedUnion('status', [OkResultSchema, ErrorResultSchema]);
 
+/**
+ * Beside a call's result (worker -> supervisor): the host-channel call whose supervisor-side handles can
+ * go now that the call ended. Carried on the reply, so ending a call costs no message of its own.
+ */
+export const HostReleaseSchema = z.object({ channel: z.string().min(1), callId: z.number().int() });
+
 /** Worker -> supervisor: the answer to a 'prepare' task (how many tools it built something for). */
 export const PreparedSchema = z.object({ status: z.literal('prepared'), count: z.number().int().nonnegative() });
 

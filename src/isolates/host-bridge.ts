@@ -34,6 +34,8 @@ export class WorkerHostBridge implements HostBridge {
   #info: BridgeCallInfo = NO_CALL_INFO;
   #call: ActiveCall | undefined;
   #nextCallId = 1;
+  /** The last ended call that used the host channel, until its release rides on the reply (takeRelease). */
+  #unreleased: number | undefined;
 
   /**
    * `channel` is absent only where no supervisor exists (then remote functions fail with Unavailable).
@@ -81,7 +83,19 @@ export class WorkerHostBridge implements HostBridge {
     this.#call = undefined;
     this.#info = NO_CALL_INFO;
     this.#handles.release();
-    if (call.usedRemote) this.#channel?.release(call.callId);
+    if (!call.usedRemote || !this.#channel) return;
+    // Normally the worker hands this release to the supervisor with the call's reply; one nobody took
+    // (an engine path outside a task) goes as a message of its own.
+    if (this.#unreleased !== undefined) this.#channel.release(this.#unreleased);
+    this.#unreleased = call.callId;
+  }
+
+  /** The host-channel call that just ended, for the supervisor to release with the reply (once). */
+  takeRelease(): { channel: string; callId: number } | undefined {
+    const callId = this.#unreleased;
+    if (callId === undefined || !this.#channel) return undefined;
+    this.#unreleased = undefined;
+    return { channel: this.#channel.name, callId };
   }
 
   invoke(module: string, fn: string, args: GuestValue[]): GuestValue {

@@ -78,6 +78,11 @@ export class HostChannelClient {
     throw new Error(response.error);
   }
 
+  /** The channel's name (what the supervisor keys this worker's host-side handles by). */
+  get name(): string {
+    return this.#channel;
+  }
+
   /** Tell the supervisor a call ended, so it drops that call's host-side handles. */
   release(callId: number): void {
     const message: HostCallRelease = { [HOST_CHANNEL_TAG]: 'release', channel: this.#channel, callId };

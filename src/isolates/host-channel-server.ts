@@ -37,8 +37,10 @@ export class HostChannelServer {
     this.#services = options.services;
   }
 
-  get stats(): { requests: number; staleAnswers: number; channels: number } {
-    return { requests: this.#requests, staleAnswers: this.#stale, channels: this.#channels.size };
+  get stats(): { requests: number; staleAnswers: number; channels: number; openCalls: number } {
+    let openCalls = 0;
+    for (const state of this.#channels.values()) openCalls += state.tables.size;
+    return { requests: this.#requests, staleAnswers: this.#stale, channels: this.#channels.size, openCalls };
   }
 
   /** Handle a message posted by a worker; returns false when it is not a host-channel message. */
@@ -52,9 +54,7 @@ export class HostChannelServer {
       return true;
     }
     if (message.__microAgiHostChannel === 'release') {
-      const state = this.#channels.get(message.channel);
-      state?.tables.get(message.callId)?.release();
-      state?.tables.delete(message.callId);
+      this.release(message.channel, message.callId);
       return true;
     }
     const state = this.#state(message.channel);
@@ -72,6 +72,13 @@ export class HostChannelServer {
       else area.write(message.seq, response);
     });
     return true;
+  }
+
+  /** A call on `channel` ended: drop the handles its host calls made (a release message, or its reply). */
+  release(channel: string, callId: number): void {
+    const state = this.#channels.get(channel);
+    state?.tables.get(callId)?.release();
+    state?.tables.delete(callId);
   }
 
   /** Forget the channels of a worker thread that exited: its buffer and the handles of its unfinished calls. */

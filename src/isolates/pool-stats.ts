@@ -10,6 +10,8 @@ export interface PoolStats {
   readonly workerReplacements: number;
   /** Remote module calls served over the host channel. */
   readonly hostCalls: number;
+  /** Calls whose host-side handles the supervisor still holds (running calls that made host calls). */
+  readonly hostOpenCalls: number;
   /** Host answers dropped because the worker had already given up waiting. */
   readonly staleHostAnswers: number;
   /** Tasks sent again with their spec because the worker lacked the spec named by key (a new worker, a new spec). */

@@ -56,8 +56,11 @@ export interface NeedSpec {
   readonly status: 'need-spec';
 }
 
+/** A call's result as the worker sends it: with the host-channel call to release, if it made host calls. */
+export type CallReply = CallResult & { readonly release?: { readonly channel: string; readonly callId: number } };
+
 /** What a worker answers: a call's result, 'need-spec', 'prepared', or null for a ping. */
-export type WorkerReply = CallResult | NeedSpec | Prepared | null;
+export type WorkerReply = CallReply | NeedSpec | Prepared | null;
 
 /** Where a worker finds the engine for a tool kind: an ES module URL and the factory it exports. */
 export interface EngineRef {

@@ -15,10 +15,10 @@ import { DeadlineSweeper, type InFlightCall } from './pool-deadline-sweeper.js';
 import { DroppedWhileWaiting, PoolLevel, type LevelTicket } from './pool-level.js';
 import { SpecRefs } from './pool-spec-cache.js';
 import { TASK_TOOLS } from './pool-warm-balancer.js';
-import type { CallTask } from './pool-task.js';
+import type { CallReply, CallTask } from './pool-task.js';
 import { ToolSpecMemo } from './tool-spec-from-entry.js';
 import type { CallResult, IsolateError, ToolSpec } from './types.js';
-import { CallResultSchema } from '../../schemas/messages/isolate.js';
+import { CallResultSchema, HostReleaseSchema } from '../../schemas/messages/isolate.js';
 
 export type { CallOptions, IsolatePoolOptions } from './pool-options.js';
 export type { PoolStats } from './pool-stats.js';
@@ -255,9 +255,17 @@ class PiscinaIsolatePool implements IsolatePool {
         log.error({ tool: spec.id, issue }, 'malformed result from an isolate worker');
         return counters.record(errorResult({ kind: 'Internal', message: `${spec.id}: malformed result from the isolate worker (${issue.path.join('.')}: ${issue.message})` }, started));
       }
+      let result = reply as CallReply;
+      if (result.release !== undefined) {
+        const release = HostReleaseSchema.safeParse(result.release);
+        if (release.success) this.#channel.release(release.data.channel, release.data.callId);
+        else log.error({ tool: spec.id, issue: release.error.issues[0] }, 'malformed host-channel release from an isolate worker');
+        const { release: _, ...rest } = result;
+        result = rest as CallResult;
+      }
       // A tool that answered ok is one a new worker's warm-up should prepare (a cold first call may run long).
-      if (reply.status === 'ok') level.noteTool(ref.key, spec);
-      return counters.record(reply as CallResult);
+      if (result.status === 'ok') level.noteTool(ref.key, spec);
+      return counters.record(result as CallResult);
     } catch (err) {
       return counters.record(errorResult(this.#failure(spec, call.stop, err, hardMs), started));
     } finally {
@@ -327,6 +335,7 @@ class PiscinaIsolatePool implements IsolatePool {
       errors: { ...c.errors },
       workerReplacements: c.workerReplacements,
       hostCalls: channel.requests,
+      hostOpenCalls: channel.openCalls,
       staleHostAnswers: channel.staleAnswers,
       specResends: c.specResends,
       toolsPrepared: c.toolsPrepared,

@@ -31,6 +31,17 @@ describe('isolate pool', () => {
     expect(pool.stats().hostCalls).toBe(1);
   });
 
+  it('race: a call\'s host-side handles are gone when its result arrives (the release rides on the reply)', async () => {
+    pool = testPool();
+    for (let i = 0; i < 20; i++) {
+      const r = await pool.call(program({ op: 'invoke', module: 'testmod', fn: 'echo', args: [i] }), null, { actor });
+      expect(r).toEqual({ status: 'ok', value: { __multi: [i] }, stats: expect.any(Object) });
+      // Before: a separate release message, often handled after the result had been returned.
+      expect(pool.stats().hostOpenCalls).toBe(0);
+    }
+    expect(pool.stats().hostCalls).toBe(20);
+  });
+
   it('grows the channel buffer for a result far larger than its initial size', async () => {
     pool = testPool();
     const r = await pool.call(program({ op: 'invoke', module: 'testmod', fn: 'big', args: [3_000_000] }), null, { actor });
