@@ -5,8 +5,8 @@ import { HostChannelClient } from '../src/isolates/host-channel-client.js';
 import { WorkerHostBridge } from '../src/isolates/host-bridge.js';
 import { MODULE_CATALOG } from '../src/isolates/module-catalog.js';
 import { SpecCache } from '../src/isolates/pool-spec-cache.js';
-import { osThreadId, recordStart } from '../src/isolates/pool-start-table.js';
-import type { CallReply, CallTask, EngineRef, IsolateWorkerConfig, NeedSpec, PoolTask, Prepared, PrepareTask, WorkerReply } from '../src/isolates/pool-task.js';
+import { claimStart, osThreadId } from '../src/isolates/pool-start-table.js';
+import type { CallReply, CallTask, Withdrawn, EngineRef, IsolateWorkerConfig, NeedSpec, PoolTask, Prepared, PrepareTask, WorkerReply } from '../src/isolates/pool-task.js';
 import type { CallResult, GuestEngine, ToolKind, ToolSpec } from '../src/isolates/types.js';
 import type { LocalCompileOutcome, ModuleSpec } from '../src/modules/module-spec.js';
 import { CallTaskSchema, PrepareTaskSchema } from '../schemas/messages/isolate.js';
@@ -119,10 +119,15 @@ function engineFor(kind: ToolKind): Promise<GuestEngine> {
   return pending;
 }
 
-/** The call begins: record its start for the supervisor's hard deadline and run it. */
-function startCall(engine: GuestEngine, task: CallTask, spec: ToolSpec): CallReply {
+const WITHDRAWN_REPLY: Withdrawn = { status: 'withdrawn' };
+
+/**
+ * The call begins: claim its start (the supervisor's hard deadline counts from it) and run it; a call the
+ * supervisor withdrew first (it was queued here behind one that ran long) is skipped: it runs elsewhere.
+ */
+function startCall(engine: GuestEngine, task: CallTask, spec: ToolSpec): CallReply | Withdrawn {
   const started = Date.now();
-  if (starts) recordStart(starts, startEpoch, task.slot, started, osThread);
+  if (starts && !claimStart(starts, startEpoch, task.slot, started, osThread)) return WITHDRAWN_REPLY;
   return runCall(engine, task, spec, started);
 }
 

@@ -5,7 +5,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { TaskAbort } from './pool-abort.js';
 import type { PoolTask, WorkerReply } from './pool-task.js';
 import { RecentTools } from './pool-recent-tools.js';
-import { TASK_TOOLS, WarmFirstBalancer } from './pool-warm-balancer.js';
+import { TASK_TOOLS, WarmFirstBalancer, type CallRoute } from './pool-warm-balancer.js';
 import type { ToolSpec } from './types.js';
 import { PreparedSchema } from '../../schemas/messages/isolate.js';
 
@@ -24,6 +24,12 @@ export interface LevelConfig {
   readonly resourceLimits: ResourceLimits | undefined;
   /** Recent tools a spare's boot warm-up prepares before it takes calls (0: a bare ping; lulls top up the rest). */
   readonly warmTools: number;
+  /** Queue calls behind running fast ones when every core worker is busy (IsolatePoolOptions.prefetch). */
+  readonly prefetch: boolean;
+  /** A tool counts as fast below this run time (ms). */
+  readonly prefetchFastMs: number;
+  /** Take back the call in a start-table slot before a worker starts it (StartTable.withdraw). */
+  readonly withdraw: (slot: number) => boolean;
   /** A spare's warm-up answered: it built something for `count` tools. */
   readonly onPrepared: (count: number) => void;
   /** A worker's parentPort message (host-channel requests). */
@@ -33,14 +39,34 @@ export interface LevelConfig {
   readonly onError: (err: unknown) => void;
 }
 
-/** One call as the level sees it: where it runs, and whether it has run past the long-call slice. */
+/**
+ * One call as the level sees it: where it runs, and whether it has run past the long-call slice. Lane
+ * 'prefetch': sent to a busy core worker, queued there behind `behind` (it becomes 'core' when that ends).
+ */
 export interface LevelTicket {
-  lane: 'new' | 'waiting' | 'core' | 'spare' | 'done';
+  lane: 'new' | 'waiting' | 'core' | 'prefetch' | 'spare' | 'done';
   long: boolean;
   /** Past the hold mark (spareBootMs): spares are booted ahead of need for it. */
   holding: boolean;
   /** Set while waiting: wakes the call (true: admitted to `lane`; false: dropped before it ran). */
   wake?: (admitted: boolean) => void;
+  /** The call's spec key ('' when it has none to route by). */
+  readonly key: string;
+  /** The call's start-table slot (-1: none; such a call is never prefetched, it could not be taken back). */
+  readonly slot: number;
+  /** The worker (thread id) its task was given to. */
+  worker?: number;
+  /** While prefetched: the running call it is queued behind. */
+  behind?: LevelTicket;
+  /** The call prefetched behind this one. */
+  next?: LevelTicket;
+  /** While a prefetched call's run is pending: ends that run as withdrawn (the pool admits the call again). */
+  withdrawn?: (stale: Promise<unknown>) => void;
+}
+
+/** A prefetched call's run ended because the level took it back before it started; `stale` is its old task. */
+export class Withdrawal {
+  constructor(readonly stale: Promise<unknown>) {}
 }
 
 /** A call dropped from the gate before it ran (canceled, or its hard stop passed while it waited). */
@@ -50,9 +76,12 @@ export class DroppedWhileWaiting extends Error {
   }
 }
 
-export function newTicket(): LevelTicket {
-  return { lane: 'new', long: false, holding: false };
+export function newTicket(key = '', slot = -1): LevelTicket {
+  return { lane: 'new', long: false, holding: false, key, slot };
 }
+
+/** Tools remembered for their speed (prefetch decisions); the map starts over past this. */
+const MAX_SPEED_KEYS = 4096;
 
 type Pool = Piscina<PoolTask, WorkerReply>;
 
@@ -87,6 +116,14 @@ export class PoolLevel {
   readonly #balancers: WarmFirstBalancer[] = [];
   /** Top-up prepares running (idle-time warm-ups of workers that lack recent tools). */
   #topUps = 0;
+  /** Calls running on core workers (prefetch candidates), and calls prefetched behind them. */
+  readonly #coreRunning = new Set<LevelTicket>();
+  #prefetchIn = 0;
+  /** Per spec key: ok calls seen and a decaying max of their run time (ms): which tools are fast. */
+  readonly #speed = new Map<string, { ok: number; slow: number }>();
+  /** Calls prefetched, and those taken back before they started (PoolStats). */
+  prefetched = 0;
+  withdrawals = 0;
   #closed = false;
 
   constructor(config: LevelConfig) {
@@ -171,11 +208,13 @@ export class PoolLevel {
    * Admit the call now (true), or queue it behind earlier calls: the promise resolves true once a core or
    * spare worker may take it, false if it was dropped meanwhile. 'full' when the queue is at maxQueue.
    */
-  admit(ticket: LevelTicket): true | 'full' | Promise<boolean> {
+  admit(ticket: LevelTicket, front = false): true | 'full' | Promise<boolean> {
     if (this.#waiting.length === 0 && this.#place(ticket)) return true;
-    if (this.#waiting.length >= this.#config.maxQueue) return 'full';
+    if (!front && this.#waiting.length >= this.#config.maxQueue) return 'full';
     ticket.lane = 'waiting';
-    this.#waiting.push(ticket);
+    // A call taken back from a prefetch waited already: it goes first.
+    if (front) this.#waiting.unshift(ticket);
+    else this.#waiting.push(ticket);
     // Waiting behind long calls is a real need for a spare, whatever the hold mark says.
     if (this.#long > 0) this.#warmSpares();
     return new Promise<boolean>((resolve) => {
@@ -183,10 +222,55 @@ export class PoolLevel {
     });
   }
 
-  /** Run an admitted call on the worker set its lane names. */
-  run(ticket: LevelTicket, task: PoolTask, signal: TaskAbort): Promise<WorkerReply> {
+  /**
+   * Run an admitted call on the worker set its lane names (a prefetched one on the worker it waits on).
+   * A prefetched call resolves as a Withdrawal when the level takes it back before it started, or when its
+   * worker died before starting it: the pool then admits it again.
+   */
+  run(ticket: LevelTicket, task: PoolTask, signal: TaskAbort): Promise<WorkerReply | Withdrawal> {
     const pool = ticket.lane === 'spare' ? this.#spares() : this.core;
-    return pool.run(task, { signal });
+    const behind = ticket.lane === 'prefetch' ? ticket.behind?.worker : undefined;
+    const route: CallRoute = behind !== undefined ? { key: ticket.key, behind } : { key: ticket.key };
+    (task as unknown as Record<symbol, unknown>)[TASK_TOOLS] = route;
+    const sent = pool.run(task, { signal });
+    ticket.worker = route.worker;
+    if (ticket.lane !== 'prefetch') return sent;
+    return new Promise<WorkerReply | Withdrawal>((resolve, reject) => {
+      ticket.withdrawn = (stale) => resolve(new Withdrawal(stale));
+      sent.then(
+        (reply) => {
+          ticket.withdrawn = undefined;
+          resolve(reply);
+        },
+        (err: unknown) => {
+          // Its worker died (the call ahead crashed it, or was stopped) before this one started.
+          if (ticket.withdrawn && this.takeBack(ticket, sent)) return;
+          ticket.withdrawn = undefined;
+          reject(err);
+        },
+      );
+    });
+  }
+
+  /**
+   * Take back a prefetched call its worker has not started (it runs elsewhere: its pending run resolves as
+   * a Withdrawal); false when it is not prefetched or already started. `stale` is its task, when known here.
+   */
+  takeBack(ticket: LevelTicket, stale?: Promise<unknown>): boolean {
+    if (ticket.lane !== 'prefetch' || !this.#config.withdraw(ticket.slot)) return false;
+    this.#unlinkPrefetch(ticket);
+    ticket.lane = 'new';
+    this.withdrawals++;
+    const withdrawn = ticket.withdrawn;
+    ticket.withdrawn = undefined;
+    withdrawn?.(stale ?? Promise.resolve());
+    this.#pump();
+    return true;
+  }
+
+  /** The call (about to be stopped, which ends its worker) gives back the call prefetched behind it. */
+  releaseNext(ticket: LevelTicket): void {
+    if (ticket.next) this.takeBack(ticket.next);
   }
 
   /** The call is over (whatever its end): free its place and let waiting calls in. */
@@ -197,12 +281,33 @@ export class PoolLevel {
       this.#unqueue(ticket);
       return;
     }
+    if (lane === 'prefetch') {
+      this.#unlinkPrefetch(ticket);
+      this.#pump();
+      return;
+    }
     if (lane !== 'core' && lane !== 'spare') return;
-    if (lane === 'core') this.#coreIn--;
-    else this.#spareIn--;
+    if (lane === 'core') {
+      this.#coreIn--;
+      this.#coreRunning.delete(ticket);
+    } else this.#spareIn--;
     if (ticket.long) this.#long--;
     if (ticket.holding) this.#holding--;
+    // The call prefetched behind this one runs on that worker now.
+    const next = ticket.next;
+    if (next) {
+      this.#unlinkPrefetch(next);
+      next.worker ??= ticket.worker;
+      this.#enter(next, 'core');
+    }
     this.#pump();
+  }
+
+  #unlinkPrefetch(ticket: LevelTicket): void {
+    const behind = ticket.behind;
+    if (behind?.next === ticket) behind.next = undefined;
+    ticket.behind = undefined;
+    this.#prefetchIn--;
   }
 
   /** Drop a call still waiting for a worker; false when it already runs (the caller aborts it instead). */
@@ -218,6 +323,8 @@ export class PoolLevel {
     if (ticket.long || (ticket.lane !== 'core' && ticket.lane !== 'spare')) return;
     ticket.long = true;
     this.#long++;
+    // A call queued behind this one must not wait for it: it runs elsewhere.
+    if (ticket.next) this.takeBack(ticket.next);
     if (this.#waiting.length > 0) this.#warmSpares();
     this.#pump();
   }
@@ -231,9 +338,26 @@ export class PoolLevel {
     this.#pump();
   }
 
-  /** A call of this tool ended ok: a new worker's warm-up should prepare it. */
-  noteTool(key: string, spec: ToolSpec): void {
+  /** A call of this tool ended ok after `ms` in its engine: a new worker's warm-up should prepare it. */
+  noteTool(key: string, spec: ToolSpec, ms: number): void {
     this.#recent.note(key, spec);
+    let speed = this.#speed.get(key);
+    if (!speed) {
+      if (this.#speed.size >= MAX_SPEED_KEYS) this.#speed.clear();
+      this.#speed.set(key, (speed = { ok: 0, slow: 0 }));
+    }
+    speed.ok++;
+    speed.slow = Math.max(ms, speed.slow * 0.8);
+  }
+
+  /** A call of this tool failed: it is no longer trusted to be fast. */
+  noteFailure(key: string): void {
+    this.#speed.delete(key);
+  }
+
+  #fast(key: string): boolean {
+    const speed = this.#speed.get(key);
+    return speed !== undefined && speed.ok >= HOT_CALLS && speed.slow < this.#config.prefetchFastMs;
   }
 
   get queued(): number {
@@ -273,13 +397,36 @@ export class PoolLevel {
     if (coreRoom && this.#coreReady.size > this.#coreIn) return this.#enter(ticket, 'core');
     const coreBooting = this.core.threads.length - this.#coreReady.size;
     if (this.#spareIn < Math.min(c.spare, this.#long + coreBooting) && this.#spareIdle() > 0) return this.#enter(ticket, 'spare');
-    return coreRoom && this.core.threads.length < c.size && this.#enter(ticket, 'core');
+    if (coreRoom && this.core.threads.length < c.size) return this.#enter(ticket, 'core');
+    return this.#prefetch(ticket);
+  }
+
+  /**
+   * Every core worker is busy: queue the call on one whose running call is of a fast tool, has not run
+   * long and has no call queued behind it yet, and that already holds this call's spec.
+   */
+  #prefetch(ticket: LevelTicket): boolean {
+    if (!this.#config.prefetch || ticket.slot < 0 || ticket.key === '') return false;
+    const balancer = this.#balancers[0]!;
+    for (const running of this.#coreRunning) {
+      if (running.next || running.long || running.worker === undefined || !this.#fast(running.key)) continue;
+      if (!balancer.knows(running.worker, ticket.key)) continue;
+      ticket.lane = 'prefetch';
+      ticket.behind = running;
+      running.next = ticket;
+      this.#prefetchIn++;
+      this.prefetched++;
+      return true;
+    }
+    return false;
   }
 
   #enter(ticket: LevelTicket, lane: 'core' | 'spare'): true {
     ticket.lane = lane;
-    if (lane === 'core') this.#coreIn++;
-    else this.#spareIn++;
+    if (lane === 'core') {
+      this.#coreIn++;
+      this.#coreRunning.add(ticket);
+    } else this.#spareIn++;
     return true;
   }
 

@@ -54,6 +54,17 @@ export interface IsolatePoolOptions {
    */
   readonly spareBootMs?: number;
   /**
+   * Prefetch: when every core worker is busy, a call may be queued on a worker behind a running call of a
+   * tool known to be fast (3 ok calls, recent ones under prefetchFastMs), so that worker takes it the moment
+   * it is free instead of sleeping until the supervisor hands it the next call (a thread wake costs ~40 us
+   * of CPU per call on a VM). A queued call not yet started is taken back (and runs elsewhere) as soon as
+   * the call ahead of it runs long or is stopped, so a runaway tool still delays no one past `longCallMs`.
+   * Default true.
+   */
+  readonly prefetch?: boolean;
+  /** Run time (ms, decaying max of recent ok calls) under which a tool counts as fast for prefetch. Default 2. */
+  readonly prefetchFastMs?: number;
+  /**
    * CPU share of long calls: the OS thread running a call past `longCallMs` runs at this nice value until
    * the call ends (1..19; at 19 it gets ~1.5% of a core that short calls also want), so a runaway tool
    * burning a core until its deadline does not slow the short calls beside it; its deadline is wall time
@@ -99,6 +110,8 @@ export interface ResolvedPoolOptions {
   readonly longCallMs: number;
   readonly longCallNice: number;
   readonly spareBootMs: number;
+  readonly prefetch: boolean;
+  readonly prefetchFastMs: number;
   readonly spareWarmTools: number;
   readonly spareIdleTimeout: number;
   readonly maxNesting: number;
@@ -131,6 +144,8 @@ export function resolvePoolOptions(options: IsolatePoolOptions = {}): ResolvedPo
     longCallMs,
     longCallNice: Math.min(19, Math.max(0, Math.floor(options.longCallNice ?? 19))),
     spareBootMs: Math.max(longCallMs, options.spareBootMs ?? 50),
+    prefetch: options.prefetch ?? true,
+    prefetchFastMs: Math.max(0, options.prefetchFastMs ?? 2),
     spareWarmTools: Math.min(MAX_PREPARE_TOOLS, Math.max(0, Math.floor(options.spareWarmTools ?? 8))),
     spareIdleTimeout: options.spareIdleTimeout ?? 10_000,
     maxNesting: options.maxNesting ?? 3,

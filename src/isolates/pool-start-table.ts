@@ -2,8 +2,12 @@
 // which OS thread, so the hard deadline counts from the real start and a long call's thread can be found.
 import { readlinkSync } from 'node:fs';
 
-/** Int32 cells per slot: the start (ms since epoch, 0 while not started) and the OS thread id (0: unknown). */
+/**
+ * Int32 cells per slot: the start (ms since epoch; 0 while not started; WITHDRAWN once the supervisor took
+ * the call back before it started) and the OS thread id (0: unknown).
+ */
 const CELLS = 2;
+const WITHDRAWN = -1;
 
 export class StartTable {
   readonly buffer: SharedArrayBuffer;
@@ -30,11 +34,20 @@ export class StartTable {
     if (slot >= 0) this.#free.push(slot);
   }
 
-  /** Epoch ms at which the call in `slot` started in a worker, or undefined while it has not. */
+  /** Epoch ms at which the call in `slot` started in a worker, or undefined while it has not (or never will). */
   startedAt(slot: number): number | undefined {
     if (slot < 0) return undefined;
     const v = Atomics.load(this.#cells, slot * CELLS);
-    return v === 0 ? undefined : this.epoch + v;
+    return v <= 0 ? undefined : this.epoch + v;
+  }
+
+  /**
+   * Take back the call in `slot` before a worker starts it: true when it had not started (the worker that
+   * holds its task will skip it), false when it already had. The slot stays withdrawn until released.
+   */
+  withdraw(slot: number): boolean {
+    if (slot < 0) return false;
+    return Atomics.compareExchange(this.#cells, slot * CELLS, 0, WITHDRAWN) === 0;
   }
 
   /** The OS thread id (Linux tid) running the call in `slot`, or undefined when unknown or not started. */
@@ -45,11 +58,14 @@ export class StartTable {
   }
 }
 
-/** Worker side: mark the call in `slot` started at `started` (epoch ms) on OS thread `tid` (0: unknown). */
-export function recordStart(cells: Int32Array, epoch: number, slot: number, started: number, tid: number): void {
-  if (slot < 0) return;
+/**
+ * Worker side: claim the call in `slot` as started at `started` (epoch ms) on OS thread `tid` (0: unknown).
+ * False when the supervisor withdrew it first (see StartTable.withdraw): the worker must not run it.
+ */
+export function claimStart(cells: Int32Array, epoch: number, slot: number, started: number, tid: number): boolean {
+  if (slot < 0) return true;
   Atomics.store(cells, slot * CELLS + 1, tid);
-  Atomics.store(cells, slot * CELLS, Math.max(1, started - epoch));
+  return Atomics.compareExchange(cells, slot * CELLS, 0, Math.max(1, started - epoch)) === 0;
 }
 
 /**

@@ -26,6 +26,10 @@ export interface PoolStats {
   readonly longCalls: number;
   /** Of those, calls whose worker thread then ran at the lower priority (longCallNice; see cpu-share.ts). */
   readonly longCallsDemoted: number;
+  /** Calls queued on a busy worker behind a fast call (IsolatePoolOptions.prefetch). */
+  readonly prefetched: number;
+  /** Of those, calls taken back before they started (the call ahead ran long or was stopped) and run elsewhere. */
+  readonly prefetchWithdrawn: number;
   /** Whether long calls yield the CPU here (off: longCallNice 0, not Linux, or priorities cannot be restored). */
   readonly cpuShare: boolean;
 }

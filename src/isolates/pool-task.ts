@@ -59,8 +59,13 @@ export interface NeedSpec {
 /** A call's result as the worker sends it: with the host-channel call to release, if it made host calls. */
 export type CallReply = CallResult & { readonly release?: { readonly channel: string; readonly callId: number } };
 
-/** What a worker answers: a call's result, 'need-spec', 'prepared', or null for a ping. */
-export type WorkerReply = CallReply | NeedSpec | Prepared | null;
+/** The call was withdrawn by the supervisor before this worker started it (see StartTable.withdraw). */
+export interface Withdrawn {
+  readonly status: 'withdrawn';
+}
+
+/** What a worker answers: a call's result, 'need-spec', 'withdrawn', 'prepared', or null for a ping. */
+export type WorkerReply = CallReply | NeedSpec | Withdrawn | Prepared | null;
 
 /** Where a worker finds the engine for a tool kind: an ES module URL and the factory it exports. */
 export interface EngineRef {

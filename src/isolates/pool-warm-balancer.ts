@@ -16,6 +16,19 @@ interface BalancedWorker {
   readonly destroyed: boolean;
 }
 
+/** How a call is routed: its spec key; `behind` names the busy worker a prefetched call is queued on. */
+export interface CallRoute {
+  readonly key: string;
+  /** A prefetched call: the worker whose running call it waits behind (see PoolLevel). */
+  readonly behind?: number;
+  /** Set by the balancer: the worker the call was given to. */
+  worker?: number;
+}
+
+function isRoute(tools: unknown): tools is CallRoute {
+  return typeof tools === 'object' && tools !== null && typeof (tools as CallRoute).key === 'string';
+}
+
 /** A prepare meant for one worker (it goes there when that worker is idle, else to an idle one). */
 export interface Targeted {
   readonly target: number;
@@ -37,6 +50,11 @@ export class WarmFirstBalancer {
    */
   readonly balance = <W extends BalancedWorker>(task: object, workers: readonly W[]): W | null => {
     const tools = (task as Record<symbol, unknown>)[TASK_TOOLS];
+    if (isRoute(tools)) {
+      const pick = this.#route(tools, workers);
+      if (pick) tools.worker = pick.id;
+      return pick;
+    }
     let pick: W | null = null;
     let fewest = Infinity;
     for (const worker of workers) {
@@ -68,6 +86,30 @@ export class WarmFirstBalancer {
     }
     return pick;
   };
+
+  /** A call: onto the worker it is prefetched behind while that one lives, else as `balance` picks for a key. */
+  #route<W extends BalancedWorker>(route: CallRoute, workers: readonly W[]): W | null {
+    if (route.behind !== undefined) {
+      const worker = workers.find((w) => w.id === route.behind && !w.terminating && !w.destroyed);
+      if (worker) return worker;
+    }
+    let pick: W | null = null;
+    for (const worker of workers) {
+      if (worker.currentUsage !== 0 || worker.terminating || worker.destroyed) continue;
+      if (this.#known.get(worker.id)?.has(route.key)) {
+        pick = worker;
+        break;
+      }
+      pick ??= worker;
+    }
+    if (pick) this.#note(pick.id, [route.key]);
+    return pick;
+  }
+
+  /** Whether worker `id` was given a task of `key` (it holds that spec). */
+  knows(id: number, key: string): boolean {
+    return this.#known.get(id)?.has(key) ?? false;
+  }
 
   #note(id: number, keys: readonly string[]): void {
     let known = this.#known.get(id);

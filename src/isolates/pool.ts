@@ -12,10 +12,9 @@ import { StartTable } from './pool-start-table.js';
 import { CpuShare, type Demotion } from './cpu-share.js';
 import { TaskAbort } from './pool-abort.js';
 import { DeadlineSweeper, type InFlightCall } from './pool-deadline-sweeper.js';
-import { DroppedWhileWaiting, PoolLevel, type LevelTicket } from './pool-level.js';
+import { DroppedWhileWaiting, PoolLevel, Withdrawal, type LevelTicket } from './pool-level.js';
 import { SpecRefs } from './pool-spec-cache.js';
-import { TASK_TOOLS } from './pool-warm-balancer.js';
-import type { CallReply, CallTask } from './pool-task.js';
+import type { CallReply, CallTask, WorkerReply } from './pool-task.js';
 import { ToolSpecMemo } from './tool-spec-from-entry.js';
 import type { CallResult, IsolateError, ToolSpec } from './types.js';
 import { CallResultSchema, HostReleaseSchema } from '../../schemas/messages/isolate.js';
@@ -47,6 +46,9 @@ export interface IsolatePool {
   close(): Promise<void>;
 }
 
+/** Error kinds that mean a tool is not (or no longer) fast: no call is prefetched behind its next calls. */
+const SLOW_KINDS: ReadonlySet<IsolateError['kind']> = new Set(['Timeout', 'InstructionLimit', 'MemoryLimit', 'StackOverflow', 'Canceled', 'Internal']);
+
 function errorResult(error: IsolateError, started: number): CallResult {
   return { status: 'error', error, stats: { ms: Date.now() - started } };
 }
@@ -67,11 +69,17 @@ class PoolCall implements LevelTicket, InFlightCall {
   readonly controller = new TaskAbort();
   /** Set while the call's worker thread runs at a lower priority (see cpu-share.ts). */
   demotion: Demotion | undefined;
+  worker?: number;
+  behind?: LevelTicket;
+  next?: LevelTicket;
+  withdrawn?: (stale: Promise<unknown>) => void;
 
   constructor(
     readonly pool: PiscinaIsolatePool,
     readonly level: PoolLevel,
-    readonly slot: number,
+    readonly key: string,
+    /** Start-table slot: a new one when a prefetched call is taken back (its old task may still claim the old). */
+    public slot: number,
     readonly submitted: number,
     readonly hardMs: number,
   ) {}
@@ -149,6 +157,9 @@ class PiscinaIsolatePool implements IsolatePool {
       workerData: { ...o.workerData, starts: this.#starts.buffer, startEpoch: this.#starts.epoch },
       resourceLimits: o.resourceLimits,
       warmTools: o.spareWarmTools,
+      prefetch: o.prefetch,
+      prefetchFastMs: o.prefetchFastMs,
+      withdraw: (slot: number) => this.#starts.withdraw(slot),
       onPrepared: (count: number) => {
         this.#counters.toolsPrepared += count;
       },
@@ -213,10 +224,9 @@ class PiscinaIsolatePool implements IsolatePool {
     const cap = options.deadline ?? 0;
     const budget = Math.max(0, cap > 0 ? Math.min(spec.limits.timeoutMs, cap - started) : spec.limits.timeoutMs);
     const hardMs = Math.max(budget * this.#options.hardDeadlineFactor, budget + this.#options.hardDeadlineMinGraceMs);
-    const slot = this.#starts.acquire();
     const ref = this.#specs.ref(spec);
-    // TASK_TOOLS (a symbol, never cloned to the worker) lets the balancer prefer a worker that ran this tool.
-    const task: CallTask = {
+    // The level routes the task (TASK_TOOLS, a symbol never cloned to the worker) by its key.
+    let task: CallTask = {
       op: 'call',
       key: ref.key,
       ...(ref.carry ? { tool: spec } : {}),
@@ -224,30 +234,52 @@ class PiscinaIsolatePool implements IsolatePool {
       actor: options.actor,
       deadline: cap,
       depth,
-      slot,
+      slot: this.#starts.acquire(),
       ...(options.context ? { context: options.context } : {}),
-      [TASK_TOOLS]: ref.key,
     };
 
     const level = this.#level(depth);
     // One object per call: the gate's ticket, the sweeper's entry and the abort path.
-    const call = new PoolCall(this, level, slot, started, hardMs);
+    const call = new PoolCall(this, level, ref.key, task.slot, started, hardMs);
     const signal = options.signal;
     if (signal) signal.addEventListener('abort', call, { once: true });
     this.#sweeper.add(call);
     try {
-      const admitted = level.admit(call);
-      if (admitted === 'full') {
-        return counters.record(errorResult({ kind: 'Internal', message: `${spec.id}: the isolate pool is saturated (${this.#options.maxQueue} calls waiting)` }, started));
+      let reply: WorkerReply | undefined;
+      let admit: 'queue' | 'front' | 'no' = 'queue';
+      while (reply === undefined) {
+        if (admit !== 'no') {
+          const admitted = level.admit(call, admit === 'front');
+          if (admitted === 'full') {
+            return counters.record(errorResult({ kind: 'Internal', message: `${spec.id}: the isolate pool is saturated (${this.#options.maxQueue} calls waiting)` }, started));
+          }
+          if (admitted !== true && !(await admitted)) throw new DroppedWhileWaiting();
+        }
+        if (task.slot !== call.slot) task = { ...task, slot: call.slot };
+        const r = await level.run(call, task, call.controller);
+        if (r instanceof Withdrawal) {
+          // Taken back before it started (the call ahead ran long, or this one was stopped): its old task
+          // may still reach the worker, which skips it; the old slot stays withdrawn until then.
+          const old = call.slot;
+          const release = (): void => this.#starts.release(old);
+          r.stale.then(release, release);
+          call.slot = call.stop ? -1 : this.#starts.acquire();
+          if (call.stop) throw new DroppedWhileWaiting();
+          admit = 'front';
+          continue;
+        }
+        // The worker lacks the spec the task named by key (a new or replaced worker): send it along.
+        if (r?.status === 'need-spec' && !task.tool) {
+          counters.specResends++;
+          task = { ...task, tool: spec };
+          admit = 'no';
+          continue;
+        }
+        reply = r;
       }
-      if (admitted !== true && !(await admitted)) throw new DroppedWhileWaiting();
-      let reply = await level.run(call, task, call.controller);
-      // The worker lacks the spec the task named by key (a new or replaced worker): send it along.
-      if (reply?.status === 'need-spec') {
-        counters.specResends++;
-        reply = await level.run(call, { ...task, tool: spec }, call.controller);
+      if (!reply || reply.status === 'need-spec' || reply.status === 'withdrawn' || reply.status === 'prepared') {
+        return counters.record(errorResult({ kind: 'Internal', message: 'the worker returned no result' }, started));
       }
-      if (!reply) return counters.record(errorResult({ kind: 'Internal', message: 'the worker returned no result' }, started));
       // The thread boundary: what the worker answers must be a CallResult.
       const checked = CallResultSchema.safeParse(reply);
       if (!checked.success) {
@@ -263,16 +295,19 @@ class PiscinaIsolatePool implements IsolatePool {
         const { release: _, ...rest } = result;
         result = rest as CallResult;
       }
-      // A tool that answered ok is one a new worker's warm-up should prepare (a cold first call may run long).
-      if (result.status === 'ok') level.noteTool(ref.key, spec);
+      // A tool that answered ok is one a new worker's warm-up should prepare (a cold first call may run long);
+      // one that hit a limit is no longer counted as fast (no call is prefetched behind it).
+      if (result.status === 'ok') level.noteTool(ref.key, spec, result.stats.ms);
+      else if (SLOW_KINDS.has(result.error.kind)) level.noteFailure(ref.key);
       return counters.record(result as CallResult);
     } catch (err) {
+      level.noteFailure(ref.key);
       return counters.record(errorResult(this.#failure(spec, call.stop, err, hardMs), started));
     } finally {
       if (call.demotion) this.#cpuShare.restore(call.demotion);
       level.leave(call);
       this.#sweeper.delete(call);
-      this.#starts.release(slot);
+      this.#starts.release(call.slot);
       if (signal) signal.removeEventListener('abort', call);
     }
   }
@@ -288,6 +323,10 @@ class PiscinaIsolatePool implements IsolatePool {
   /** Stop a call (PoolCall's abort path): drop it from the gate, or abort its task (replacing the worker). */
   abortTask(call: PoolCall): void {
     if (call.level.drop(call)) return;
+    // Prefetched and not started: taken back, nothing to stop (its worker runs someone else's call).
+    if (call.level.takeBack(call)) return;
+    // Stopping this call ends its worker: a call queued there behind it runs elsewhere.
+    call.level.releaseNext(call);
     this.#aborting++;
     try {
       call.controller.abort(call.stop);
@@ -324,10 +363,14 @@ class PiscinaIsolatePool implements IsolatePool {
     const channel = this.#channel.stats;
     let queued = 0;
     let threads = 0;
+    let prefetched = 0;
+    let prefetchWithdrawn = 0;
     for (const level of this.#levels) {
       if (!level) continue;
       queued += level.queued;
       threads += level.threads;
+      prefetched += level.prefetched;
+      prefetchWithdrawn += level.withdrawals;
     }
     return {
       calls: c.calls,
@@ -343,6 +386,8 @@ class PiscinaIsolatePool implements IsolatePool {
       threads,
       longCalls: c.longCalls,
       longCallsDemoted: c.longCallsDemoted,
+      prefetched,
+      prefetchWithdrawn,
       cpuShare: this.#cpuShare.enabled,
     };
   }

@@ -1,0 +1,123 @@
+// Prefetch: with every core worker busy, a call is queued on a worker behind a running call of a fast tool;
+// it is taken back (and runs elsewhere) when that call runs long, is stopped, or when it is canceled itself.
+import { describe, expect, it, vi } from 'vitest';
+import type { IsolatePool } from '../../src/isolates/pool.js';
+import { claimStart, StartTable } from '../../src/isolates/pool-start-table.js';
+import { actor, cleanUpAfterEach, Gates, heldCall, program, releaseGate, testPool } from './support/pool-fixtures.js';
+
+let pool: IsolatePool | undefined;
+const gates = new Gates();
+cleanUpAfterEach(gates, () => pool);
+
+const echo = program({ op: 'echo' });
+
+/** Make the held-call tool known fast (3 ok calls, instant) and the echo tool known to the core worker. */
+async function warm(p: IsolatePool): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    const quick = heldCall(p, gates, `warm${i}`);
+    releaseGate(quick.cells);
+    expect(await quick.result).toMatchObject({ status: 'ok' });
+  }
+  expect(await p.call(echo, 'known', { actor })).toMatchObject({ status: 'ok' });
+}
+
+describe('isolate pool prefetch', () => {
+  it('queues calls behind a fast running call and answers them all, in order, with nothing taken back', async () => {
+    pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000 });
+    await warm(pool);
+    const ahead = heldCall(pool, gates, 'ahead');
+    const behind = pool.call(echo, 'behind', { actor });
+    expect(pool.stats().prefetched).toBe(1);
+    releaseGate(ahead.cells);
+    expect(await ahead.result).toMatchObject({ status: 'ok', value: 'ahead' });
+    expect(await behind).toMatchObject({ status: 'ok', value: 'behind' });
+    expect(pool.stats()).toMatchObject({ prefetchWithdrawn: 0, workerReplacements: 0 });
+  });
+
+  it('queues nothing behind a call of a tool not yet known to be fast', async () => {
+    pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000 });
+    expect(await pool.call(echo, 'known', { actor })).toMatchObject({ status: 'ok' });
+    const ahead = heldCall(pool, gates, 'first ever');
+    const behind = pool.call(echo, 'behind', { actor });
+    expect(pool.stats().prefetched).toBe(0);
+    releaseGate(ahead.cells);
+    expect(await behind).toMatchObject({ status: 'ok', value: 'behind' });
+  });
+
+  it('race: the call ahead runs long: the queued call is taken back and answered on a spare before it ends', async () => {
+    pool = testPool({ size: 1, spareThreads: 1, longCallMs: 5 });
+    await warm(pool);
+    const ahead = heldCall(pool, gates, 'ahead');
+    const behind = pool.call(echo, 'behind', { actor });
+    expect(pool.stats().prefetched).toBe(1);
+    expect(await behind).toMatchObject({ status: 'ok', value: 'behind' });
+    expect(ahead.done()).toBe(false);
+    expect(pool.stats()).toMatchObject({ prefetchWithdrawn: 1, workerReplacements: 0 });
+    releaseGate(ahead.cells);
+    expect(await ahead.result).toMatchObject({ status: 'ok', value: 'ahead' });
+  });
+
+  it('race: the queued call is canceled before it starts: the call ahead keeps its worker and finishes', async () => {
+    pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000 });
+    await warm(pool);
+    const ahead = heldCall(pool, gates, 'ahead');
+    const cancel = new AbortController();
+    const behind = pool.call(echo, 'behind', { actor, signal: cancel.signal });
+    expect(pool.stats().prefetched).toBe(1);
+    cancel.abort();
+    expect(await behind).toMatchObject({ status: 'error', error: { kind: 'Canceled' } });
+    expect(ahead.done()).toBe(false);
+    releaseGate(ahead.cells);
+    expect(await ahead.result).toMatchObject({ status: 'ok', value: 'ahead' });
+    expect(pool.stats()).toMatchObject({ prefetchWithdrawn: 1, workerReplacements: 0 });
+    // The worker skipped the canceled task and still serves calls.
+    expect(await pool.call(echo, 'after', { actor })).toMatchObject({ status: 'ok', value: 'after' });
+  });
+
+  it('race: the call ahead is stopped (its worker ends): the queued call runs on the replacement instead of failing', async () => {
+    pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000 });
+    await warm(pool);
+    const stop = new AbortController();
+    const ahead = pool.call(program({ op: 'wait-then-echo' }), { flag: gates.open().flag, value: 'ahead' }, { actor, signal: stop.signal });
+    const behind = pool.call(echo, 'behind', { actor });
+    expect(pool.stats().prefetched).toBe(1);
+    stop.abort();
+    expect(await ahead).toMatchObject({ status: 'error', error: { kind: 'Canceled' } });
+    expect(await behind).toMatchObject({ status: 'ok', value: 'behind' });
+    await vi.waitFor(() => expect(pool!.stats()).toMatchObject({ prefetchWithdrawn: 1, workerReplacements: 1 }), { timeout: 5_000, interval: 5 });
+  });
+
+  it('can be turned off', async () => {
+    pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000, prefetch: false });
+    await warm(pool);
+    const ahead = heldCall(pool, gates, 'ahead');
+    const behind = pool.call(echo, 'behind', { actor });
+    expect(pool.stats().prefetched).toBe(0);
+    releaseGate(ahead.cells);
+    expect(await behind).toMatchObject({ status: 'ok', value: 'behind' });
+  });
+});
+
+describe('start table: withdraw vs claim', () => {
+  it('race: whichever comes first wins; the other is refused', () => {
+    const table = new StartTable(4);
+    const cells = new Int32Array(table.buffer);
+    const a = table.acquire();
+    expect(claimStart(cells, table.epoch, a, Date.now(), 7)).toBe(true);
+    expect(table.withdraw(a)).toBe(false);
+    expect(table.startedAt(a)).toBeDefined();
+
+    const b = table.acquire();
+    expect(table.withdraw(b)).toBe(true);
+    expect(claimStart(cells, table.epoch, b, Date.now(), 7)).toBe(false);
+    // A withdrawn call never counts as started (the sweeper would otherwise time it from the epoch).
+    expect(table.startedAt(b)).toBeUndefined();
+    expect(table.withdraw(b)).toBe(false);
+  });
+
+  it('a call without a slot is always claimed and never withdrawn', () => {
+    const table = new StartTable(1);
+    expect(claimStart(new Int32Array(table.buffer), table.epoch, -1, Date.now(), 0)).toBe(true);
+    expect(table.withdraw(-1)).toBe(false);
+  });
+});
