@@ -21,13 +21,20 @@ async function warm(p: IsolatePool): Promise<void> {
   expect(await p.call(echo, 'known', { actor })).toMatchObject({ status: 'ok' });
 }
 
+/** A fast tool's call holding the core worker, and an echo call queued behind it (prefetched: `queued`). */
+async function aheadAndBehind(p: IsolatePool, options: { warm?: boolean; signal?: AbortSignal } = {}) {
+  if (options.warm !== false) await warm(p);
+  else expect(await p.call(echo, 'known', { actor })).toMatchObject({ status: 'ok' });
+  const ahead = heldCall(p, gates, 'ahead');
+  const behind = p.call(echo, 'behind', { actor, ...(options.signal ? { signal: options.signal } : {}) });
+  return { ahead, behind, queued: p.stats().prefetched };
+}
+
 describe('isolate pool prefetch', () => {
   it('queues calls behind a fast running call and answers them all, in order, with nothing taken back', async () => {
     pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000 });
-    await warm(pool);
-    const ahead = heldCall(pool, gates, 'ahead');
-    const behind = pool.call(echo, 'behind', { actor });
-    expect(pool.stats().prefetched).toBe(1);
+    const { ahead, behind, queued } = await aheadAndBehind(pool);
+    expect(queued).toBe(1);
     releaseGate(ahead.cells);
     expect(await ahead.result).toMatchObject({ status: 'ok', value: 'ahead' });
     expect(await behind).toMatchObject({ status: 'ok', value: 'behind' });
@@ -36,20 +43,16 @@ describe('isolate pool prefetch', () => {
 
   it('queues nothing behind a call of a tool not yet known to be fast', async () => {
     pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000 });
-    expect(await pool.call(echo, 'known', { actor })).toMatchObject({ status: 'ok' });
-    const ahead = heldCall(pool, gates, 'first ever');
-    const behind = pool.call(echo, 'behind', { actor });
-    expect(pool.stats().prefetched).toBe(0);
+    const { ahead, behind, queued } = await aheadAndBehind(pool, { warm: false });
+    expect(queued).toBe(0);
     releaseGate(ahead.cells);
     expect(await behind).toMatchObject({ status: 'ok', value: 'behind' });
   });
 
   it('race: the call ahead runs long: the queued call is taken back and answered on a spare before it ends', async () => {
     pool = testPool({ size: 1, spareThreads: 1, longCallMs: 5 });
-    await warm(pool);
-    const ahead = heldCall(pool, gates, 'ahead');
-    const behind = pool.call(echo, 'behind', { actor });
-    expect(pool.stats().prefetched).toBe(1);
+    const { ahead, behind, queued } = await aheadAndBehind(pool);
+    expect(queued).toBe(1);
     expect(await behind).toMatchObject({ status: 'ok', value: 'behind' });
     expect(ahead.done()).toBe(false);
     expect(pool.stats()).toMatchObject({ prefetchWithdrawn: 1, workerReplacements: 0 });
@@ -59,11 +62,9 @@ describe('isolate pool prefetch', () => {
 
   it('race: the queued call is canceled before it starts: the call ahead keeps its worker and finishes', async () => {
     pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000 });
-    await warm(pool);
-    const ahead = heldCall(pool, gates, 'ahead');
     const cancel = new AbortController();
-    const behind = pool.call(echo, 'behind', { actor, signal: cancel.signal });
-    expect(pool.stats().prefetched).toBe(1);
+    const { ahead, behind, queued } = await aheadAndBehind(pool, { signal: cancel.signal });
+    expect(queued).toBe(1);
     cancel.abort();
     expect(await behind).toMatchObject({ status: 'error', error: { kind: 'Canceled' } });
     expect(ahead.done()).toBe(false);
@@ -89,10 +90,8 @@ describe('isolate pool prefetch', () => {
 
   it('can be turned off', async () => {
     pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000, prefetch: false });
-    await warm(pool);
-    const ahead = heldCall(pool, gates, 'ahead');
-    const behind = pool.call(echo, 'behind', { actor });
-    expect(pool.stats().prefetched).toBe(0);
+    const { ahead, behind, queued } = await aheadAndBehind(pool);
+    expect(queued).toBe(0);
     releaseGate(ahead.cells);
     expect(await behind).toMatchObject({ status: 'ok', value: 'behind' });
   });
