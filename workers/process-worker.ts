@@ -8,7 +8,7 @@ import {
   type FromWorker,
 } from '../schemas/messages/process.js';
 import { Mailbox } from '../src/host/mailbox.js';
-import type { ProcessContext, ProcessMain } from '../src/host/process-context.js';
+import { hostedContext, type ProcessMain } from '../src/host/process-context.js';
 import { processError } from '../src/host/process-error.js';
 
 const port = parentPort;
@@ -29,23 +29,15 @@ async function run(): Promise<void> {
     if (msg.type === 'deliver') mailbox.deliver({ from: msg.from, topic: msg.topic, payload: msg.payload });
     else cancel.abort(msg.reason);
   });
-  const ctx: ProcessContext = {
+  const ctx = hostedContext({
     pid: data.pid,
     placement: 'dedicated',
     parent: data.parent,
     args: data.args,
-    signal: cancel.signal,
-    send(to, topic, payload) {
-      try {
-        post({ type: 'send', to, topic, payload });
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    listen: (topic, signal) => mailbox.listen(topic, signal ?? cancel.signal),
-    receive: async (topic, signal) => (await mailbox.next(topic, signal ?? cancel.signal)).value,
-  };
+    mailbox,
+    cancel,
+    post: (to, topic, payload) => post({ type: 'send', to, topic, payload }),
+  });
   const mod = (await import(data.module)) as { main?: ProcessMain };
   if (typeof mod.main !== 'function') throw new Error(`process module ${data.module} does not export main(ctx)`);
   post({ type: 'ready' });

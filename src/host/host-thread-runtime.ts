@@ -10,7 +10,7 @@ import {
 import { logger } from '../log/logger.js';
 import { Mailbox } from './mailbox.js';
 import type { Pid } from './pid.js';
-import type { ProcessContext, ProcessMain } from './process-context.js';
+import { hostedContext, type ProcessMain } from './process-context.js';
 import { processError } from './process-error.js';
 
 interface Hosted {
@@ -82,24 +82,16 @@ export function runHostThread(port: HostThreadPort): void {
     const hosted: Hosted = { mailbox, cancel };
     procs.set(pid, hosted);
     const alive = (): boolean => procs.get(pid) === hosted;
-    const ctx: ProcessContext = {
+    const ctx = hostedContext({
       pid,
       placement: 'shared',
       parent: msg.parent,
       args: msg.args,
-      signal: cancel.signal,
-      send(to, topic, payload) {
-        if (!alive()) return false;
-        try {
-          post({ type: 'send', pid, to, topic, payload });
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      listen: (topic, signal) => mailbox.listen(topic, signal ?? cancel.signal),
-      receive: async (topic, signal) => (await mailbox.next(topic, signal ?? cancel.signal)).value,
-    };
+      mailbox,
+      cancel,
+      post: (to, topic, payload) => post({ type: 'send', pid, to, topic, payload }),
+      alive,
+    });
     void (async () => {
       const mod = await load(msg.module);
       if (typeof mod.main !== 'function') throw new Error(`process module ${msg.module} does not export main(ctx)`);

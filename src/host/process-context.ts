@@ -1,6 +1,6 @@
 // What a process sees of the host: its pid, its args, send by pid and topic, listen by topic, cancel.
 // The same interface serves worker processes and local (main-thread) processes such as the terminal.
-import type { Message } from './mailbox.js';
+import type { Mailbox, Message } from './mailbox.js';
 import type { Pid } from './pid.js';
 
 /**
@@ -27,3 +27,40 @@ export interface ProcessContext<Args = unknown> {
 
 /** The module a worker process runs exports `main(ctx)`; its resolved value is the exit result. */
 export type ProcessMain<Args = unknown> = (ctx: ProcessContext<Args>) => unknown | Promise<unknown>;
+
+/** What a thread that hosts processes knows of one of them, to build its ProcessContext. */
+export interface HostedProcess<Args = unknown> {
+  readonly pid: Pid;
+  readonly placement: Placement;
+  readonly parent: Pid;
+  readonly args: Args;
+  readonly mailbox: Mailbox;
+  readonly cancel: AbortController;
+  /** Post a send to the supervisor (throws when the payload cannot cross the thread). */
+  readonly post: (to: Pid, topic: string, payload: unknown) => void;
+  /** False once the process is gone (its sends are refused); always true when omitted. */
+  readonly alive?: () => boolean;
+}
+
+/** The ProcessContext of a process hosted in a worker thread (its own, or a shared process host thread). */
+export function hostedContext<Args>(p: HostedProcess<Args>): ProcessContext<Args> {
+  const { mailbox, cancel, post, alive } = p;
+  return {
+    pid: p.pid,
+    placement: p.placement,
+    parent: p.parent,
+    args: p.args,
+    signal: cancel.signal,
+    send(to, topic, payload) {
+      if (alive && !alive()) return false;
+      try {
+        post(to, topic, payload);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    listen: (topic, signal) => mailbox.listen(topic, signal ?? cancel.signal),
+    receive: async (topic, signal) => (await mailbox.next(topic, signal ?? cancel.signal)).value,
+  };
+}
