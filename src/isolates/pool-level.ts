@@ -60,8 +60,11 @@ export interface LevelTicket {
   behind?: LevelTicket;
   /** The call prefetched behind this one. */
   next?: LevelTicket;
-  /** While a prefetched call's run is pending: ends that run as withdrawn (the pool admits the call again). */
-  withdrawn?: (stale: Promise<unknown>) => void;
+  /**
+   * While a prefetched call's run is pending: ends that run as a Withdrawal carrying the task already sent
+   * (the pool admits the call again, and frees its old slot only once that task is done with).
+   */
+  withdrawn?: () => void;
 }
 
 /** A prefetched call's run ended because the level took it back before it started; `stale` is its old task. */
@@ -228,6 +231,8 @@ export class PoolLevel {
    * worker died before starting it: the pool then admits it again.
    */
   run(ticket: LevelTicket, task: PoolTask, signal: TaskAbort): Promise<WorkerReply | Withdrawal> {
+    // Taken back between its admission and this run (nothing was sent: its slot is free at once).
+    if (ticket.lane === 'new') return Promise.resolve(new Withdrawal(Promise.resolve()));
     const pool = ticket.lane === 'spare' ? this.#spares() : this.core;
     const behind = ticket.lane === 'prefetch' ? ticket.behind?.worker : undefined;
     const route: CallRoute = behind !== undefined ? { key: ticket.key, behind } : { key: ticket.key };
@@ -236,7 +241,9 @@ export class PoolLevel {
     ticket.worker = route.worker;
     if (ticket.lane !== 'prefetch') return sent;
     return new Promise<WorkerReply | Withdrawal>((resolve, reject) => {
-      ticket.withdrawn = (stale) => resolve(new Withdrawal(stale));
+      // The old task may still reach its worker (which then skips it): the Withdrawal carries it, so the
+      // call's old slot is freed only once that task is done with (a reused slot could be claimed by it).
+      ticket.withdrawn = () => resolve(new Withdrawal(sent));
       sent.then(
         (reply) => {
           ticket.withdrawn = undefined;
@@ -244,7 +251,7 @@ export class PoolLevel {
         },
         (err: unknown) => {
           // Its worker died (the call ahead crashed it, or was stopped) before this one started.
-          if (ticket.withdrawn && this.takeBack(ticket, sent)) return;
+          if (ticket.withdrawn && this.takeBack(ticket)) return;
           ticket.withdrawn = undefined;
           reject(err);
         },
@@ -254,16 +261,16 @@ export class PoolLevel {
 
   /**
    * Take back a prefetched call its worker has not started (it runs elsewhere: its pending run resolves as
-   * a Withdrawal); false when it is not prefetched or already started. `stale` is its task, when known here.
+   * a Withdrawal); false when it is not prefetched or already started.
    */
-  takeBack(ticket: LevelTicket, stale?: Promise<unknown>): boolean {
+  takeBack(ticket: LevelTicket): boolean {
     if (ticket.lane !== 'prefetch' || !this.#config.withdraw(ticket.slot)) return false;
     this.#unlinkPrefetch(ticket);
     ticket.lane = 'new';
     this.withdrawals++;
     const withdrawn = ticket.withdrawn;
     ticket.withdrawn = undefined;
-    withdrawn?.(stale ?? Promise.resolve());
+    withdrawn?.();
     this.#pump();
     return true;
   }

@@ -72,7 +72,7 @@ class PoolCall implements LevelTicket, InFlightCall {
   worker?: number;
   behind?: LevelTicket;
   next?: LevelTicket;
-  withdrawn?: (stale: Promise<unknown>) => void;
+  withdrawn?: () => void;
 
   constructor(
     readonly pool: PiscinaIsolatePool,
@@ -257,12 +257,19 @@ class PiscinaIsolatePool implements IsolatePool {
         }
         if (task.slot !== call.slot) task = { ...task, slot: call.slot };
         const r = await level.run(call, task, call.controller);
-        if (r instanceof Withdrawal) {
-          // Taken back before it started (the call ahead ran long, or this one was stopped): its old task
-          // may still reach the worker, which skips it; the old slot stays withdrawn until then.
+        // Taken back before it started (the call ahead ran long, or this one was stopped): its old task may
+        // still reach the worker, which skips it ('withdrawn'); the old slot stays withdrawn until then.
+        if (r instanceof Withdrawal || r?.status === 'withdrawn') {
           const old = call.slot;
           const release = (): void => this.#starts.release(old);
-          r.stale.then(release, release);
+          if (r instanceof Withdrawal) r.stale.then(release, release);
+          else {
+            // Not through takeBack (no path should get here): give its place back before it queues again.
+            release();
+            level.leave(call);
+            call.lane = 'new';
+            call.long = call.holding = false;
+          }
           call.slot = call.stop ? -1 : this.#starts.acquire();
           if (call.stop) throw new DroppedWhileWaiting();
           admit = 'front';

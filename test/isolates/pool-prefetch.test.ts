@@ -88,6 +88,31 @@ describe('isolate pool prefetch', () => {
     await vi.waitFor(() => expect(pool!.stats()).toMatchObject({ prefetchWithdrawn: 1, workerReplacements: 1 }), { timeout: 5_000, interval: 5 });
   });
 
+  it('race: a taken-back call runs once: its old slot is not reused while its old task may still claim it', async () => {
+    pool = testPool({ size: 1, spareThreads: 1, longCallMs: 5 });
+    // A tool whose every run is counted (one host call each).
+    const counted = program({ op: 'invoke', module: 'testmod', fn: 'echo', args: ['$input'] }, { id: 'app.tools:counted' });
+    await warm(pool);
+    expect(await pool.call(counted, 'known', { actor })).toMatchObject({ status: 'ok' });
+    const ahead = heldCall(pool, gates, 'ahead');
+    const behind = pool.call(counted, 'behind', { actor });
+    expect(pool.stats().prefetched).toBe(1);
+    // Taken back when `ahead` runs long, and answered on the spare; its old task still waits on the core worker.
+    expect(await behind).toMatchObject({ status: 'ok', value: { __multi: ['behind'] } });
+    // Hold the spare too, so the next call waits with a fresh slot while the old task is still queued.
+    const spareHeld = heldCall(pool, gates, 'spare');
+    await vi.waitFor(() => expect(pool!.stats().threads).toBe(2), { timeout: 5_000, interval: 5 });
+    const next = pool.call(counted, 'next', { actor });
+    releaseGate(ahead.cells);
+    expect(await ahead.result).toMatchObject({ status: 'ok', value: 'ahead' });
+    expect(await next).toMatchObject({ status: 'ok', value: { __multi: ['next'] } });
+    releaseGate(spareHeld.cells);
+    await spareHeld.result;
+    // known + behind + next: the old task of `behind` was skipped, not run a second time.
+    expect(pool.stats().hostCalls).toBe(3);
+    expect(pool.stats().prefetchWithdrawn).toBe(1);
+  });
+
   it('can be turned off', async () => {
     pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000, prefetch: false });
     const { ahead, behind, queued } = await aheadAndBehind(pool);
