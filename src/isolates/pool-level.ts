@@ -195,7 +195,11 @@ export class PoolLevel {
       balancer.forget(worker.id);
       c.onWorkerDestroy(worker.id);
     });
-    pool.on('error', c.onError);
+    // Closing terminates workers whose last answers may still be on the way: piscina then reports them as
+    // unexpected messages; nothing waits for them any more.
+    pool.on('error', (err: unknown) => {
+      if (!this.#closed) c.onError(err);
+    });
     return pool;
   }
 
@@ -306,6 +310,13 @@ export class PoolLevel {
       this.#unlinkPrefetch(next);
       next.worker ??= ticket.worker;
       this.#enter(next, 'core');
+      // Marked while it ran as prefetched: it holds its worker like any long call now.
+      if (next.long) this.#long++;
+      if (next.holding) {
+        this.#holding++;
+        this.#warmSpares();
+      }
+      if (next.long && this.#waiting.length > 0) this.#warmSpares();
     }
     this.#pump();
   }
@@ -327,8 +338,10 @@ export class PoolLevel {
 
   /** The call has run past the long-call slice: it no longer holds back the others. */
   markLong(ticket: LevelTicket): void {
-    if (ticket.long || (ticket.lane !== 'core' && ticket.lane !== 'spare')) return;
+    if (ticket.long || (ticket.lane !== 'core' && ticket.lane !== 'spare' && ticket.lane !== 'prefetch')) return;
     ticket.long = true;
+    // Started on its worker before the call ahead's end reached the gate: counted when it takes over.
+    if (ticket.lane === 'prefetch') return;
     this.#long++;
     // A call queued behind this one must not wait for it: it runs elsewhere.
     if (ticket.next) this.takeBack(ticket.next);
@@ -338,8 +351,9 @@ export class PoolLevel {
 
   /** The call has run past the hold mark: boot spares ahead of need for it (see spareBootMs). */
   markHolding(ticket: LevelTicket): void {
-    if (ticket.holding || (ticket.lane !== 'core' && ticket.lane !== 'spare')) return;
+    if (ticket.holding || (ticket.lane !== 'core' && ticket.lane !== 'spare' && ticket.lane !== 'prefetch')) return;
     ticket.holding = true;
+    if (ticket.lane === 'prefetch') return;
     this.#holding++;
     this.#warmSpares();
     this.#pump();
