@@ -5,6 +5,7 @@ import { MapHandleTable } from '../modules/handle-table.js';
 import type { Actor } from '../security/types.js';
 import type { HostBridge, ToolSpec } from './types.js';
 import type { HostChannelClient } from './host-channel-client.js';
+import type { HostRelease } from './pool-task.js';
 import { isRemoteFn, resolveHostFn } from './module-catalog.js';
 
 /** Who runs the current call; set by the worker before each task. */
@@ -91,7 +92,7 @@ export class WorkerHostBridge implements HostBridge {
   }
 
   /** The host-channel call that just ended, for the supervisor to release with the reply (once). */
-  takeRelease(): { channel: string; callId: number } | undefined {
+  takeRelease(): HostRelease | undefined {
     const callId = this.#unreleased;
     if (callId === undefined || !this.#channel) return undefined;
     this.#unreleased = undefined;

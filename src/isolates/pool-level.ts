@@ -79,10 +79,6 @@ export class DroppedWhileWaiting extends Error {
   }
 }
 
-export function newTicket(key = '', slot = -1): LevelTicket {
-  return { lane: 'new', long: false, holding: false, key, slot };
-}
-
 /** Tools remembered for their speed (prefetch decisions); the map starts over past this. */
 const MAX_SPEED_KEYS = 4096;
 
@@ -119,9 +115,8 @@ export class PoolLevel {
   readonly #balancers: WarmFirstBalancer[] = [];
   /** Top-up prepares running (idle-time warm-ups of workers that lack recent tools). */
   #topUps = 0;
-  /** Calls running on core workers (prefetch candidates), and calls prefetched behind them. */
+  /** Calls running on core workers (prefetch candidates). */
   readonly #coreRunning = new Set<LevelTicket>();
-  #prefetchIn = 0;
   /** Per spec key: ok calls seen and a decaying max of their run time (ms): which tools are fast. */
   readonly #speed = new Map<string, { ok: number; slow: number }>();
   /** Calls prefetched, and those taken back before they started (PoolStats). */
@@ -310,13 +305,11 @@ export class PoolLevel {
       this.#unlinkPrefetch(next);
       next.worker ??= ticket.worker;
       this.#enter(next, 'core');
-      // Marked while it ran as prefetched: it holds its worker like any long call now.
-      if (next.long) this.#long++;
-      if (next.holding) {
-        this.#holding++;
-        this.#warmSpares();
-      }
-      if (next.long && this.#waiting.length > 0) this.#warmSpares();
+      // Marked while it ran as prefetched: counted now, as any core call past those marks.
+      const { long, holding } = next;
+      next.long = next.holding = false;
+      if (long) this.markLong(next);
+      if (holding) this.markHolding(next);
     }
     this.#pump();
   }
@@ -325,7 +318,6 @@ export class PoolLevel {
     const behind = ticket.behind;
     if (behind?.next === ticket) behind.next = undefined;
     ticket.behind = undefined;
-    this.#prefetchIn--;
   }
 
   /** Drop a call still waiting for a worker; false when it already runs (the caller aborts it instead). */
@@ -435,7 +427,6 @@ export class PoolLevel {
       ticket.lane = 'prefetch';
       ticket.behind = running;
       running.next = ticket;
-      this.#prefetchIn++;
       this.prefetched++;
       return true;
     }

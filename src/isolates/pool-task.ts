@@ -56,8 +56,14 @@ export interface NeedSpec {
   readonly status: 'need-spec';
 }
 
+/** The host-channel call of a task, released by the supervisor when the reply carrying it arrives. */
+export interface HostRelease {
+  readonly channel: string;
+  readonly callId: number;
+}
+
 /** A call's result as the worker sends it: with the host-channel call to release, if it made host calls. */
-export type CallReply = CallResult & { readonly release?: { readonly channel: string; readonly callId: number } };
+export type CallReply = CallResult & { readonly release?: HostRelease };
 
 /** The call was withdrawn by the supervisor before this worker started it (see StartTable.withdraw). */
 export interface Withdrawn {

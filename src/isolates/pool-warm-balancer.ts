@@ -45,23 +45,32 @@ export class WarmFirstBalancer {
 
   /**
    * Only idle workers are candidates (the gate sends no more tasks than there are idle workers; piscina's
-   * default balancer also takes only idle ones for abortable tasks). Among them: one that knows the call's
-   * key; for a prepare, the one that knows the fewest tools (a fresh worker).
+   * default balancer also takes only idle ones for abortable tasks), but for a prefetched call, which goes
+   * onto the busy worker it was queued behind. Among them: one that knows the call's key; for a prepare,
+   * the one that knows the fewest tools (a fresh worker). A call's route learns the worker picked.
    */
   readonly balance = <W extends BalancedWorker>(task: object, workers: readonly W[]): W | null => {
     const tools = (task as Record<symbol, unknown>)[TASK_TOOLS];
-    if (isRoute(tools)) {
-      const pick = this.#route(tools, workers);
-      if (pick) tools.worker = pick.id;
-      return pick;
+    const route = isRoute(tools) ? tools : undefined;
+    // A prefetched call goes onto the worker it is queued behind while that one lives (it holds the spec).
+    if (route?.behind !== undefined) {
+      const behind = workers.find((w) => w.id === route.behind && !w.terminating && !w.destroyed);
+      if (behind) {
+        route.worker = behind.id;
+        return behind;
+      }
     }
+    const key = route?.key;
     let pick: W | null = null;
     let fewest = Infinity;
     for (const worker of workers) {
       if (worker.currentUsage !== 0 || worker.terminating || worker.destroyed) continue;
       const known = this.#known.get(worker.id);
-      if (typeof tools === 'string') {
-        if (known?.has(tools)) return worker;
+      if (key !== undefined) {
+        if (known?.has(key)) {
+          route!.worker = worker.id;
+          return worker;
+        }
         pick ??= worker;
       } else if (isTargeted(tools)) {
         if (worker.id === tools.target) {
@@ -80,31 +89,13 @@ export class WarmFirstBalancer {
       }
     }
     if (pick) {
-      if (typeof tools === 'string') this.#note(pick.id, [tools]);
+      if (key !== undefined) this.#note(pick.id, [key]);
       else if (isTargeted(tools)) this.#note(pick.id, tools.keys);
       else if (Array.isArray(tools)) this.#note(pick.id, tools as string[]);
+      if (route) route.worker = pick.id;
     }
     return pick;
   };
-
-  /** A call: onto the worker it is prefetched behind while that one lives, else as `balance` picks for a key. */
-  #route<W extends BalancedWorker>(route: CallRoute, workers: readonly W[]): W | null {
-    if (route.behind !== undefined) {
-      const worker = workers.find((w) => w.id === route.behind && !w.terminating && !w.destroyed);
-      if (worker) return worker;
-    }
-    let pick: W | null = null;
-    for (const worker of workers) {
-      if (worker.currentUsage !== 0 || worker.terminating || worker.destroyed) continue;
-      if (this.#known.get(worker.id)?.has(route.key)) {
-        pick = worker;
-        break;
-      }
-      pick ??= worker;
-    }
-    if (pick) this.#note(pick.id, [route.key]);
-    return pick;
-  }
 
   /** Whether worker `id` was given a task of `key` (it holds that spec). */
   knows(id: number, key: string): boolean {
