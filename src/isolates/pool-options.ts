@@ -74,8 +74,11 @@ export interface IsolatePoolOptions {
   readonly longCallNice?: number;
   /**
    * A spare's warm-up builds the warm contexts (QuickJS) / chunks (Lua) of this many tools the level ran
-   * recently (calls that ended ok), before the gate sends it calls. 0: a bare ping.
-   * Default 8 (at most 16).
+   * recently (calls that ended ok), before the gate sends it calls; idle-time top-ups prepare the rest
+   * later, 2 per task. 0: a bare ping. Default 2 (at most 16). Why not more: a call waiting for that spare
+   * waits for the whole warm-up; under a hostile mix, 8 builds at 40-150 ms each kept benign calls waiting
+   * (traced: a spare busy warming while the others were held by demoted hostile calls), and benign p99 went
+   * past 2x the baseline in 9 of 24 stress runs with 8 against 6 of 24 with 2 (extreme outliers 6 vs 2).
    */
   readonly spareWarmTools?: number;
   /** Idle ms after which a spare worker exits. Default 10_000. */
@@ -146,7 +149,7 @@ export function resolvePoolOptions(options: IsolatePoolOptions = {}): ResolvedPo
     spareBootMs: Math.max(longCallMs, options.spareBootMs ?? 50),
     prefetch: options.prefetch ?? true,
     prefetchFastMs: Math.max(0, options.prefetchFastMs ?? 2),
-    spareWarmTools: Math.min(MAX_PREPARE_TOOLS, Math.max(0, Math.floor(options.spareWarmTools ?? 8))),
+    spareWarmTools: Math.min(MAX_PREPARE_TOOLS, Math.max(0, Math.floor(options.spareWarmTools ?? 2))),
     spareIdleTimeout: options.spareIdleTimeout ?? 10_000,
     maxNesting: options.maxNesting ?? 3,
     hardDeadlineFactor: options.hardDeadlineFactor ?? 1.5,
