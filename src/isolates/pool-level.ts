@@ -79,6 +79,11 @@ export class DroppedWhileWaiting extends Error {
   }
 }
 
+/** Whether the call's task went to a worker (running there, or prefetched onto one): the lanes the marks count. */
+function onWorker(ticket: LevelTicket): boolean {
+  return ticket.lane === 'core' || ticket.lane === 'spare' || ticket.lane === 'prefetch';
+}
+
 /** Tools remembered for their speed (prefetch decisions); the map starts over past this. */
 const MAX_SPEED_KEYS = 4096;
 
@@ -330,20 +335,20 @@ export class PoolLevel {
 
   /** The call has run past the long-call slice: it no longer holds back the others. */
   markLong(ticket: LevelTicket): void {
-    if (ticket.long || (ticket.lane !== 'core' && ticket.lane !== 'spare' && ticket.lane !== 'prefetch')) return;
+    if (ticket.long || !onWorker(ticket)) return;
     ticket.long = true;
     // Started on its worker before the call ahead's end reached the gate: counted when it takes over.
     if (ticket.lane === 'prefetch') return;
     this.#long++;
     // A call queued behind this one must not wait for it: it runs elsewhere.
-    if (ticket.next) this.takeBack(ticket.next);
+    this.releaseNext(ticket);
     if (this.#waiting.length > 0) this.#warmSpares();
     this.#pump();
   }
 
   /** The call has run past the hold mark: boot spares ahead of need for it (see spareBootMs). */
   markHolding(ticket: LevelTicket): void {
-    if (ticket.holding || (ticket.lane !== 'core' && ticket.lane !== 'spare' && ticket.lane !== 'prefetch')) return;
+    if (ticket.holding || !onWorker(ticket)) return;
     ticket.holding = true;
     if (ticket.lane === 'prefetch') return;
     this.#holding++;
