@@ -2,6 +2,9 @@
 // in the calling worker (draft pool fallback); test(draft, input) runs it as app.generated:<name> in the draft pool.
 import type { CallResult, IsolateError, ToolKind, ToolSpec } from '../isolates/types.js';
 import { DEFAULT_LIMITS } from '../isolates/types.js';
+import { compileFilter } from '../registry/find.js';
+import { SnapshotDerived } from '../registry/snapshot-derived.js';
+import type { Snapshot } from '../registry/types.js';
 import { namedScope } from '../security/named-scope.js';
 import { typeName } from './bytes.js';
 import { asList, asString, entryToGuest, fromPlain, idFromGuest, isTable, toPlain } from './guest-data.js';
@@ -108,6 +111,28 @@ function aliasOf(id: string, meta: Readonly<Record<string, unknown>> | undefined
   return typeof alias === 'string' ? alias : null;
 }
 
+/** Namespaces whose alias lists are kept (tools.target names few: the built-in tools' namespace). */
+const MAX_ALIAS_NAMESPACES = 16;
+/**
+ * The {id, alias} rows of a namespace (a `.ns` selector) per snapshot, carried across versions that change
+ * nothing in it: each tool write makes a version, and listing the built-in tools rescanned the registry.
+ */
+const aliasLists = new Map<string, SnapshotDerived<GuestValue[]>>();
+
+function aliasesIn(snap: Snapshot, ns: string): GuestValue[] {
+  let rows = aliasLists.get(ns);
+  if (!rows) {
+    const { filter } = translateFindFilter({ '.ns': ns });
+    if (aliasLists.size >= MAX_ALIAS_NAMESPACES) aliasLists.clear();
+    // Shared by every call on those versions: frozen, so no caller can change another's answer.
+    rows = new SnapshotDerived(compileFilter(filter), (s) =>
+      Object.freeze(s.find(filter).map((e): GuestValue => Object.freeze({ id: e.id, alias: aliasOf(e.id, e.meta) }))) as GuestValue[],
+    );
+    aliasLists.set(ns, rows);
+  }
+  return rows.get(snap);
+}
+
 /** The version of a registry.Snapshot value (from registry.snapshot()); undefined for nil (the newest). */
 function snapshotVersionArg(v: GuestValue | undefined): number | undefined {
   if (v === undefined || v === null) return undefined;
@@ -147,10 +172,7 @@ function target(ctx: CallContext, snapshot: GuestValue | undefined, id: GuestVal
         out.scope_error = toModuleFailure(err, 'security.named_scope').message;
       }
     }
-    if (o.aliases !== undefined) {
-      const t = translateFindFilter({ '.ns': o.aliases });
-      out.aliases = snap.find(t.filter).map((e) => ({ id: e.id, alias: aliasOf(e.id, e.meta) }));
-    }
+    if (o.aliases !== undefined) out.aliases = aliasesIn(snap, o.aliases);
     return out;
   });
 }

@@ -252,6 +252,7 @@ class LayeredRegistry implements Registry {
   private integrate(versions: readonly StoredVersion[]): void {
     if (versions.length === 0) return;
     const map = new Map(this.head.rawMap());
+    const changed = new Set<string>();
     for (const raw of versions) {
       if (raw.version !== this.log.length + 1) {
         throw new AppError('STORE_FAILED', `store returned version ${raw.version} where ${this.log.length + 1} was expected`);
@@ -259,6 +260,7 @@ class LayeredRegistry implements Registry {
       const v = deepFreeze(raw);
       this.log.push(v);
       for (const c of v.changes) {
+        changed.add(c.id);
         this.lastChange.set(c.id, v.version);
         let list = this.changedIn.get(c.id);
         if (!list) this.changedIn.set(c.id, (list = []));
@@ -276,7 +278,7 @@ class LayeredRegistry implements Registry {
       );
     }
     this.remember(this.head);
-    this.head = new RegistrySnapshot(this.log.length, map);
+    this.head = new RegistrySnapshot(this.log.length, map, { parent: this.head, changed: [...changed] });
     for (const v of versions) this.emit(v);
   }
 

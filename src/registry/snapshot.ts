@@ -4,17 +4,28 @@ import { namespaceOf, type Entry } from '../../schemas/entry.js';
 import { ChangesetBuilder } from './changeset.js';
 import { findEntries } from './find.js';
 import { selectEntries } from './selector.js';
+import type { SnapshotLineage } from './snapshot-derived.js';
 import type { Changeset, FindFilter, Snapshot } from './types.js';
 
 export class RegistrySnapshot implements Snapshot {
   readonly version: number;
   private readonly map: ReadonlyMap<string, Entry>;
   private sorted: readonly Entry[] | undefined;
+  readonly #lineage: SnapshotLineage | undefined;
 
-  /** `map` must not be mutated after this call: the snapshot takes ownership of it. */
-  constructor(version: number, map: ReadonlyMap<string, Entry>) {
+  /**
+   * `map` must not be mutated after this call: the snapshot takes ownership of it. `from` is the snapshot this
+   * one was built from and the ids changed since (what SnapshotDerived values may be carried over).
+   */
+  constructor(version: number, map: ReadonlyMap<string, Entry>, from?: { readonly parent: Snapshot; readonly changed: readonly string[] }) {
     this.version = version;
     this.map = map;
+    this.#lineage = from ? { parent: new WeakRef(from.parent), changed: from.changed } : undefined;
+  }
+
+  /** The snapshot this one was built from (weakly held) and the ids changed since, when known. */
+  lineage(): SnapshotLineage | undefined {
+    return this.#lineage;
   }
 
   get(id: string): Entry | undefined {

@@ -3,6 +3,7 @@
 import { namespaceOf } from '../../schemas/entry.js';
 import { AppError, errorMessage } from '../errors/app-error.js';
 import { logger } from '../log/logger.js';
+import { SnapshotDerived } from '../registry/snapshot-derived.js';
 import type { Snapshot } from '../registry/types.js';
 import { POLICY_KIND, policyFromEntry, qualifyGroup } from './policy.js';
 import { createScope } from './scope.js';
@@ -15,12 +16,13 @@ interface GroupIndex {
   readonly scopes: Map<string, Scope>;
 }
 
-// Keyed by snapshot object: snapshots are immutable, so an index never goes stale.
-const indexes = new WeakMap<Snapshot, GroupIndex>();
+/**
+ * Per snapshot (immutable, so an index never goes stale), carried to later versions until one changes a
+ * policy: a write of a tool does not rebuild every scope.
+ */
+const indexes = new SnapshotDerived<GroupIndex>((entry) => entry.kind === POLICY_KIND, buildIndex);
 
-function indexOf(snapshot: Snapshot): GroupIndex {
-  const hit = indexes.get(snapshot);
-  if (hit) return hit;
+function buildIndex(snapshot: Snapshot): GroupIndex {
   const groups = new Map<string, Policy[]>();
   const broken = new Map<string, AppError>();
   for (const entry of snapshot.find({ kind: POLICY_KIND })) {
@@ -37,9 +39,7 @@ function indexOf(snapshot: Snapshot): GroupIndex {
       logger('security').warn({ id: entry.id, err: appErr.message }, 'invalid security policy ignored');
     }
   }
-  const index: GroupIndex = { groups, broken, scopes: new Map() };
-  indexes.set(snapshot, index);
-  return index;
+  return { groups, broken, scopes: new Map() };
 }
 
 function guessGroups(id: string, data: unknown): string[] {
@@ -55,7 +55,7 @@ function guessGroups(id: string, data: unknown): string[] {
  * SECURITY_INVALID_POLICY when a policy that names this group is invalid (never a silently weaker scope).
  */
 export function namedScope(snapshot: Snapshot, groupId: string): Scope {
-  const index = indexOf(snapshot);
+  const index = indexes.get(snapshot);
   const cached = index.scopes.get(groupId);
   if (cached) return cached;
   const broken = index.broken.get(groupId);
@@ -77,5 +77,5 @@ export function namedScope(snapshot: Snapshot, groupId: string): Scope {
 
 /** Every group id declared by valid policies in `snapshot`, sorted. */
 export function securityGroups(snapshot: Snapshot): string[] {
-  return [...indexOf(snapshot).groups.keys()].sort();
+  return [...indexes.get(snapshot).groups.keys()].sort();
 }
