@@ -20,7 +20,7 @@ function firstLine(text: unknown): string {
 }
 
 /** The index text, or '' when there are no generated tools. */
-export function generatedToolIndex(registry: Pick<Registry, 'current' | 'history'>, options: ToolIndexOptions = {}): string {
+export function generatedToolIndex(registry: Pick<Registry, 'current' | 'lastChanged'>, options: ToolIndexOptions = {}): string {
   const ns = options.namespace ?? GENERATED_NAMESPACE;
   const maxEntries = options.maxEntries ?? 30;
   const maxChars = options.maxChars ?? 2000;
@@ -28,7 +28,7 @@ export function generatedToolIndex(registry: Pick<Registry, 'current' | 'history
     .current()
     .namespace(ns)
     .filter((e) => (e.kind === 'function.lua' || e.kind === 'function.js') && e.meta.type === 'tool')
-    .map((e) => ({ entry: e, version: registry.history(e.id).at(-1)?.version ?? 0 }))
+    .map((e) => ({ entry: e, version: registry.lastChanged(e.id) }))
     .sort((a, b) => b.version - a.version || (a.entry.id < b.entry.id ? -1 : 1));
   if (tools.length === 0) return '';
   const header = `Generated tools that already exist (newest first). Reuse one with load_tool before building a new one:`;

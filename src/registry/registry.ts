@@ -150,6 +150,10 @@ class LayeredRegistry implements Registry {
     return Object.freeze(out);
   }
 
+  lastChanged(id: string): number {
+    return this.lastChange.get(id) ?? 0;
+  }
+
   rollbackEntry(id: string, version: number, options: ApplyOptions): Promise<VersionInfo> {
     return this.exclusive(async () => {
       this.checkVersion(version);

@@ -85,6 +85,7 @@ export async function acquireAppRegistry(appDir: string, home: string, options: 
     apply: (changeset, opts) => r.apply(changeset, opts),
     versions: () => r.versions(),
     history: (id) => r.history(id),
+    lastChanged: (id) => r.lastChanged(id),
     rollbackEntry: (id, version, opts) => r.rollbackEntry(id, version, opts),
     rollbackTo: (version, opts) => r.rollbackTo(version, opts),
     subscribe(listener) {

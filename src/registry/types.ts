@@ -103,6 +103,8 @@ export interface Registry {
   apply(changeset: Changeset, options: ApplyOptions): Promise<VersionInfo>;
   versions(): readonly VersionInfo[];
   history(id: string): readonly HistoryRecord[];
+  /** The newest version that changed `id` (0: as in the base, or never written); history(id)'s last version, in O(1). */
+  lastChanged(id: string): number;
   /** Write the entry back as it was at `version` (a new version; a delete if it did not exist then). */
   rollbackEntry(id: string, version: number, options: ApplyOptions): Promise<VersionInfo>;
   /** Make the whole registry look as it did at `version` (a new version). */

@@ -259,6 +259,18 @@ describe('history and rollback', () => {
     expect(reg.history('app:unknown')).toEqual([]);
   });
 
+  it('lastChanged(id) is the version history(id) ends with: 0 for a base entry or an unknown id, then each write', async () => {
+    const reg = await memoryRegistry();
+    expect([reg.lastChanged('app:config'), reg.lastChanged('app:unknown')]).toEqual([0, 0]);
+    await reg.apply(reg.current().changes().create(entry('x:a', 1)), { actor }); // v1
+    await reg.apply(reg.current().changes().update(entry('app:config', { level: 2 })), { actor }); // v2
+    await reg.apply(reg.current().changes().delete('x:a'), { actor }); // v3
+    for (const id of ['app:config', 'x:a', 'app.tools:search', 'app:unknown']) {
+      expect(reg.lastChanged(id)).toBe(reg.history(id).at(-1)?.version ?? 0);
+    }
+    expect([reg.lastChanged('x:a'), reg.lastChanged('app:config')]).toEqual([3, 2]);
+  });
+
   it('rolls one entry back as a new version: restoring, recreating or deleting it', async () => {
     const reg = await memoryRegistry();
     await reg.apply(reg.current().changes().update(entry('app:config', { level: 2 })).create(entry('x:new', 1)), { actor }); // v1
