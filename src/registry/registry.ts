@@ -7,6 +7,7 @@ import type { Store, StoredChange, StoredVersion } from '../store/store.js';
 import { ChangesetBuilder } from './changeset.js';
 import { deepFreeze, jsonEqual, toFrozenEntry } from './plain-entry.js';
 import { authorize, prepareChanges } from './prepare-changes.js';
+import { EntryMap, type EntryChange } from './entry-map.js';
 import { RegistrySnapshot } from './snapshot.js';
 import type {
   ApplyOptions,
@@ -48,6 +49,10 @@ function applyChanges(map: Map<string, Entry>, changes: readonly StoredChange[])
   }
 }
 
+function asEntryChanges(changes: readonly StoredChange[]): EntryChange[] {
+  return changes.map((c) => [c.id, c.op === 'delete' ? undefined : c.entry!]);
+}
+
 class LayeredRegistry implements Registry {
   private readonly store: Store;
   private readonly baseActor: string;
@@ -81,7 +86,7 @@ class LayeredRegistry implements Registry {
       this.base.set(entry.id, entry);
     });
     this.infos.push(Object.freeze({ version: 0, time: this.startTime, actor: this.baseActor, changes: this.base.size }));
-    this.head = new RegistrySnapshot(0, new Map(this.base));
+    this.head = new RegistrySnapshot(0, EntryMap.of(new Map(this.base)));
   }
 
   async init(): Promise<void> {
@@ -101,7 +106,7 @@ class LayeredRegistry implements Registry {
     if (cached) return cached;
     const map = new Map(this.base);
     for (let v = 1; v <= version; v++) applyChanges(map, this.log[v - 1]!.changes);
-    const snap = new RegistrySnapshot(version, map);
+    const snap = new RegistrySnapshot(version, EntryMap.of(map));
     this.remember(snap);
     return snap;
   }
@@ -255,7 +260,7 @@ class LayeredRegistry implements Registry {
   /** Append consecutive stored versions to the in-memory state and notify listeners. */
   private integrate(versions: readonly StoredVersion[]): void {
     if (versions.length === 0) return;
-    const map = new Map(this.head.rawMap());
+    let map = this.head.entryMap();
     const changed = new Set<string>();
     for (const raw of versions) {
       if (raw.version !== this.log.length + 1) {
@@ -270,7 +275,7 @@ class LayeredRegistry implements Registry {
         if (!list) this.changedIn.set(c.id, (list = []));
         list.push(v.version);
       }
-      applyChanges(map, v.changes);
+      map = map.with(asEntryChanges(v.changes));
       this.infos.push(
         Object.freeze({
           version: v.version,

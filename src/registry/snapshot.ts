@@ -1,23 +1,44 @@
 // An immutable view of the registry at one version over a frozen id->entry map built once per version;
-// reads never copy the map, the sorted entry list is computed lazily once per snapshot.
-import { namespaceOf, type Entry } from '../../schemas/entry.js';
+// reads never copy the map; the sorted entry list is built lazily, spliced from the parent version's when it has one.
+import type { Entry } from '../../schemas/entry.js';
 import { ChangesetBuilder } from './changeset.js';
+import type { EntryMap } from './entry-map.js';
 import { findEntries } from './find.js';
 import { selectEntries } from './selector.js';
 import type { SnapshotLineage } from './snapshot-derived.js';
 import type { Changeset, FindFilter, Snapshot } from './types.js';
 
+const byId = (a: Entry, b: Entry): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Changes above this are cheaper to sort from scratch than to splice in one by one. */
+const MAX_SPLICED = 64;
+
+/** The first index in `list` (sorted by id) whose id is not below `id`. */
+function lowerBound(list: readonly Entry[], id: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class RegistrySnapshot implements Snapshot {
   readonly version: number;
-  private readonly map: ReadonlyMap<string, Entry>;
-  private sorted: readonly Entry[] | undefined;
+  private readonly map: EntryMap;
+  /** The sorted list the reads below share (never handed out: a caller could change it). */
+  private sorted: Entry[] | undefined;
+  /** The frozen copy entries() hands out, made on its first call. */
+  #frozen: readonly Entry[] | undefined;
   readonly #lineage: SnapshotLineage | undefined;
 
   /**
-   * `map` must not be mutated after this call: the snapshot takes ownership of it. `from` is the snapshot this
-   * one was built from and the ids changed since (what SnapshotDerived values may be carried over).
+   * `map` is this version's entries (immutable). `from` is the snapshot this one was built from and the ids
+   * changed since (what SnapshotDerived values may be carried over, and the sorted list spliced from).
    */
-  constructor(version: number, map: ReadonlyMap<string, Entry>, from?: { readonly parent: Snapshot; readonly changed: readonly string[] }) {
+  constructor(version: number, map: EntryMap, from?: { readonly parent: Snapshot; readonly changed: readonly string[] }) {
     this.version = version;
     this.map = map;
     this.#lineage = from ? { parent: new WeakRef(from.parent), changed: from.changed } : undefined;
@@ -36,13 +57,36 @@ export class RegistrySnapshot implements Snapshot {
     return this.map.has(id);
   }
 
-  /** Every entry, sorted by id. */
+  /** Every entry, sorted by id (a frozen list, the same one on every call). */
   entries(): readonly Entry[] {
-    if (!this.sorted) {
-      const list = [...this.map.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      this.sorted = Object.freeze(list);
-    }
+    this.#frozen ??= Object.freeze([...this.#sorted()]);
+    return this.#frozen;
+  }
+
+  /**
+   * The sorted list behind find, select and namespace: not frozen, because V8 runs slice, filter and for-of
+   * over a frozen array of a few thousand entries 2-37x slower (measured on Node 20).
+   */
+  #sorted(): readonly Entry[] {
+    this.sorted ??= this.#sortedFromParent() ?? [...this.map.values()].sort(byId);
     return this.sorted;
+  }
+
+  /** The parent's sorted list with this version's few changes spliced in (no sort), when the parent has one. */
+  #sortedFromParent(): Entry[] | undefined {
+    const lineage = this.#lineage;
+    const parent = lineage?.parent.deref();
+    if (!lineage || !(parent instanceof RegistrySnapshot) || !parent.sorted || lineage.changed.length > MAX_SPLICED) return undefined;
+    const list = [...parent.sorted];
+    for (const id of lineage.changed) {
+      const at = lowerBound(list, id);
+      const found = at < list.length && list[at]!.id === id;
+      const now = this.map.get(id);
+      if (now && found) list[at] = now;
+      else if (now) list.splice(at, 0, now);
+      else if (found) list.splice(at, 1);
+    }
+    return list;
   }
 
   get size(): number {
@@ -50,23 +94,27 @@ export class RegistrySnapshot implements Snapshot {
   }
 
   find(filter: FindFilter): Entry[] {
-    return findEntries(this.entries(), filter);
+    return findEntries(this.#sorted(), filter);
   }
 
   select(selector: string): Entry[] {
-    return selectEntries(this.entries(), (id) => this.map.get(id), selector);
+    return selectEntries(this.#sorted(), (id) => this.map.get(id), selector);
   }
 
+  /** The entries whose namespace is `ns`: one contiguous run of the sorted list (ids `ns:...`), found by bisection. */
   namespace(ns: string): Entry[] {
-    return this.entries().filter((e) => namespaceOf(e.id) === ns);
+    const list = this.#sorted();
+    if (ns.includes(':')) return []; // no id's namespace (the part before its first ':') holds a ':'
+    // ';' follows ':' in code-unit order: [ns + ':', ns + ';') holds exactly the ids that start with `ns:`.
+    return list.slice(lowerBound(list, `${ns}:`), lowerBound(list, `${ns};`));
   }
 
   changes(): Changeset {
     return new ChangesetBuilder(this.version);
   }
 
-  /** The underlying map, for building the next version (the registry copies it before changing it). */
-  rawMap(): ReadonlyMap<string, Entry> {
+  /** The entries of this version, for building the next one (EntryMap.with leaves this one as it is). */
+  entryMap(): EntryMap {
     return this.map;
   }
 }

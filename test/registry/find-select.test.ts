@@ -102,6 +102,10 @@ describe('select and namespace', () => {
     expect(ids(snap.namespace('app'))).toEqual(['app:agent', 'app:gpt-5.1']);
     expect(ids(snap.namespace('app.tools'))).toEqual(['app.tools:doc_search', 'app.tools:read_file']);
     expect(ids(snap.select('app:*'))).not.toContain('application:main');
+    expect(ids(snap.namespace('app.generated'))).toEqual(['app.generated:word_count']);
+    expect(ids(snap.namespace('app.generated.deep'))).toEqual(['app.generated.deep:x_tool']);
+    expect(ids(snap.namespace('application'))).toEqual(['application:main']);
+    expect([snap.namespace('ap'), snap.namespace(''), snap.namespace('app:agent'), snap.namespace('zzz')]).toEqual([[], [], [], []]);
   });
 
   it('refuses malformed selectors with REGISTRY_INVALID_ID naming them', () => {

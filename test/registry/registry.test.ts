@@ -382,3 +382,32 @@ describe('refresh', () => {
     await b.close();
   });
 });
+
+describe('snapshot entries', () => {
+  it('stay sorted by id through random creates, updates and deletes (each version spliced from the last)', async () => {
+    const reg = await memoryRegistry();
+    const model = new Map<string, unknown>(base.map((e) => [e.id, e.data]));
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let v = 0; v < 150; v++) {
+      const snap = reg.current();
+      let cs = snap.changes();
+      for (const id of new Set(Array.from({ length: 1 + rand(3) }, () => `ns${rand(3)}:e${rand(40)}`))) {
+        if (!snap.has(id)) cs = cs.create(entry(id, v));
+        else if (rand(2)) cs = cs.update(entry(id, v));
+        else {
+          cs = cs.delete(id);
+          model.delete(id);
+          continue;
+        }
+        model.set(id, v);
+      }
+      await reg.apply(cs, { actor });
+      const list = reg.current().entries();
+      expect(list.map((e) => [e.id, e.data])).toEqual([...model].sort(([a], [b]) => (a < b ? -1 : 1)));
+    }
+  });
+});
