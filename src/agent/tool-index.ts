@@ -1,5 +1,6 @@
 // The short index of already generated tools added to the system prompt at session start, so the model
 // reuses a tool before rebuilding it: newest first, first description line, capped in entries and size.
+import type { Entry } from '../../schemas/entry.js';
 import type { Registry } from '../registry/types.js';
 
 export const GENERATED_NAMESPACE = 'app.generated';
@@ -19,21 +20,45 @@ function firstLine(text: unknown): string {
   return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }
 
+interface Ranked {
+  readonly entry: Entry;
+  readonly version: number;
+}
+
+/** Newest first; the same version (one changeset) by id. */
+const newerFirst = (a: Ranked, b: Ranked): number => b.version - a.version || (a.entry.id < b.entry.id ? -1 : 1);
+
+/** Insert `item` into `top` (sorted by newerFirst) and keep at most `limit` items. */
+function keepNewest(top: Ranked[], item: Ranked, limit: number): void {
+  if (limit <= 0 || (top.length >= limit && newerFirst(item, top[top.length - 1]!) >= 0)) return;
+  let lo = 0;
+  let hi = top.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (newerFirst(top[mid]!, item) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  top.splice(lo, 0, item);
+  if (top.length > limit) top.pop();
+}
+
 /** The index text, or '' when there are no generated tools. */
 export function generatedToolIndex(registry: Pick<Registry, 'current' | 'lastChanged'>, options: ToolIndexOptions = {}): string {
   const ns = options.namespace ?? GENERATED_NAMESPACE;
   const maxEntries = options.maxEntries ?? 30;
   const maxChars = options.maxChars ?? 2000;
-  const tools = registry
-    .current()
-    .namespace(ns)
-    .filter((e) => (e.kind === 'function.lua' || e.kind === 'function.js') && e.meta.type === 'tool')
-    .map((e) => ({ entry: e, version: registry.lastChanged(e.id) }))
-    .sort((a, b) => b.version - a.version || (a.entry.id < b.entry.id ? -1 : 1));
-  if (tools.length === 0) return '';
+  // The newest maxEntries only (a library of thousands is not sorted for 30 lines); `count` is all of them.
+  const tools: Ranked[] = [];
+  let count = 0;
+  for (const entry of registry.current().namespace(ns)) {
+    if ((entry.kind !== 'function.lua' && entry.kind !== 'function.js') || entry.meta.type !== 'tool') continue;
+    count++;
+    keepNewest(tools, { entry, version: registry.lastChanged(entry.id) }, maxEntries);
+  }
+  if (count === 0) return '';
   const header = `Generated tools that already exist (newest first). Reuse one with load_tool before building a new one:`;
   const moreLine = (n: number): string => `${n} more: use registry_list with namespace ${ns}.`;
-  const reserve = moreLine(tools.length).length + 1;
+  const reserve = moreLine(count).length + 1;
   const lines: string[] = [];
   let size = header.length;
   for (const { entry } of tools) {
@@ -45,7 +70,7 @@ export function generatedToolIndex(registry: Pick<Registry, 'current' | 'lastCha
     lines.push(line);
     size += line.length + 1;
   }
-  const more = tools.length - lines.length;
+  const more = count - lines.length;
   if (more > 0) lines.push(moreLine(more));
   return [header, ...lines].join('\n');
 }

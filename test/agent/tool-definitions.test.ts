@@ -103,6 +103,26 @@ describe('generatedToolIndex', () => {
     expect(small.length).toBeLessThanOrEqual(300);
     expect(small.split('\n').at(-1)).toMatch(/^\d+ more: use registry_list/);
   });
+
+  it('orders by the last write, not by id: an updated old tool comes first; base tools (version 0) last', async () => {
+    const base = ['app.generated:zz_base', 'app.generated:aa_base'].map((id) => tool(id, { llm_description: 'base' }));
+    const registry = await createRegistry({ store: new MemoryStore(), base });
+    const actor = newActor('test:fixture');
+    for (let i = 0; i < 40; i++) {
+      await registry.apply(registry.current().changes().create(tool(`app.generated:t${String(i).padStart(2, '0')}`, { llm_description: `Tool ${i}.` })), { actor });
+    }
+    await registry.apply(registry.current().changes().update(tool('app.generated:t05', { llm_description: 'Tool 5, again.' })), { actor });
+    await registry.apply(registry.current().changes().update(tool('app.generated:t20', { llm_description: 'Tool 20, again.' })), { actor });
+    const listed = (maxEntries: number): string[] =>
+      generatedToolIndex(registry, { maxEntries, maxChars: 10_000 })
+        .split('\n')
+        .filter((l) => l.startsWith('- '))
+        .map((l) => l.slice(2, l.indexOf(': ')));
+    expect(listed(4)).toEqual(['app.generated:t20', 'app.generated:t05', 'app.generated:t39', 'app.generated:t38']);
+    expect(listed(100).slice(-3)).toEqual(['app.generated:t00', 'app.generated:aa_base', 'app.generated:zz_base']);
+    expect(listed(100)).toHaveLength(42);
+    expect(generatedToolIndex(registry, { maxEntries: 4, maxChars: 10_000 }).split('\n').at(-1)).toBe('38 more: use registry_list with namespace app.generated.');
+  });
 });
 
 describe('providerEnv', () => {
