@@ -7,7 +7,12 @@ import { globToRegExp, isGlob } from './glob.js';
 
 export type Selector =
   | { readonly type: 'id'; readonly id: string }
-  | { readonly type: 'pattern'; readonly test: (ns: string, name: string) => boolean };
+  | {
+      readonly type: 'pattern';
+      readonly test: (ns: string, name: string) => boolean;
+      /** The one namespace the pattern can match, when its namespace part is not a glob. */
+      readonly ns?: string;
+    };
 
 const NS_PATTERN_RE = /^[A-Za-z0-9_.*-]+$/;
 const NAME_PATTERN_RE = /^[A-Za-z0-9_.*-]+$/;
@@ -32,17 +37,26 @@ export function parseSelector(selector: string): Selector {
   if (!NAME_PATTERN_RE.test(name)) throw bad(selector, `malformed name pattern "${name}"`);
   const nsTest = isGlob(ns) ? ((re) => (v: string) => re.test(v))(globToRegExp(ns)) : (v: string) => v === ns;
   const nameTest = name === '*' ? () => true : isGlob(name) ? ((re) => (v: string) => re.test(v))(globToRegExp(name)) : (v: string) => v === name;
-  return { type: 'pattern', test: (n, m) => nsTest(n) && nameTest(m) };
+  return { type: 'pattern', test: (n, m) => nsTest(n) && nameTest(m), ...(isGlob(ns) ? {} : { ns }) };
 }
 
-/** Entries matching the selector, from `entries` (or the exact `get` for a plain id). */
-export function selectEntries(entries: readonly Entry[], get: (id: string) => Entry | undefined, selector: string): Entry[] {
+/**
+ * Entries matching the selector, from `entries` (or the exact `get` for a plain id; `inNamespace`, when given,
+ * narrows a pattern whose namespace is literal, e.g. `app.tools:*`, to that namespace's entries).
+ */
+export function selectEntries(
+  entries: readonly Entry[],
+  get: (id: string) => Entry | undefined,
+  selector: string,
+  inNamespace?: (ns: string) => readonly Entry[],
+): Entry[] {
   const sel = parseSelector(selector);
   if (sel.type === 'id') {
     const e = get(sel.id);
     return e ? [e] : [];
   }
-  return entries.filter((e) => {
+  const from = sel.ns !== undefined && inNamespace ? inNamespace(sel.ns) : entries;
+  return from.filter((e) => {
     const c = e.id.indexOf(':');
     return sel.test(e.id.slice(0, c), e.id.slice(c + 1));
   });

@@ -98,7 +98,7 @@ export class RegistrySnapshot implements Snapshot {
   }
 
   select(selector: string): Entry[] {
-    return selectEntries(this.#sorted(), (id) => this.map.get(id), selector);
+    return selectEntries(this.#sorted(), (id) => this.map.get(id), selector, (ns) => this.namespace(ns));
   }
 
   /** The entries whose namespace is `ns`: one contiguous run of the sorted list (ids `ns:...`), found by bisection. */
