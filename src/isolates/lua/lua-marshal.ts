@@ -97,9 +97,25 @@ export class LuaMarshal {
   }
 
   pushString(L: LuaPtr, s: string): void {
-    const max = s.length * 3;
+    const n = s.length;
+    const max = n * 3;
     const p = this.scratch(max);
-    const { written } = encoder.encodeInto(s, this.m.HEAPU8.subarray(p, p + max));
+    const heap = this.m.HEAPU8;
+    // Most strings a tool gets are short ASCII (keys, ids, names): copied by hand, without the view and
+    // the encoder call that cost more than the copy (a registry listing pushes tens of thousands).
+    if (n <= SHORT_STRING) {
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) break;
+        heap[p + i] = c;
+      }
+      if (i === n) {
+        this.m._lua_pushlstring(L, p, n);
+        return;
+      }
+    }
+    const { written } = encoder.encodeInto(s, heap.subarray(p, p + max));
     this.m._lua_pushlstring(L, p, written);
   }
 
@@ -288,7 +304,7 @@ export class LuaMarshal {
         m._lua_pushboolean(L, v ? 1 : 0);
         return;
       case 'number':
-        if (Number.isSafeInteger(v)) m._lua_pushinteger(L, BigInt(v));
+        if (Number.isSafeInteger(v)) m._lua_pushinteger(L, v >= 0 && v < SMALL_INTS ? luaIndex(v) : BigInt(v));
         else m._lua_pushnumber(L, v);
         return;
       case 'bigint':
@@ -318,7 +334,7 @@ export class LuaMarshal {
       m._lua_createtable(L, v.length, 0);
       for (let i = 0; i < v.length; i++) {
         this.push(L, v[i], module, persistent, depth + 1);
-        m._lua_rawseti(L, -2, BigInt(i + 1));
+        m._lua_rawseti(L, -2, luaIndex(i + 1));
       }
       return;
     }
@@ -350,6 +366,16 @@ export class LuaMarshal {
     this.types.push(L, module, value.__type);
     this.m._lua_setmetatable(L, -2);
   }
+}
+
+/** Strings up to this long are tried as ASCII first (pushString). */
+const SHORT_STRING = 64;
+/** Lua integers (i64: BigInt across the WASM boundary) for array indexes and small numbers, made once. */
+const SMALL_INTS = 4096;
+const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: SMALL_INTS }, (_, i) => BigInt(i));
+
+function luaIndex(i: number): bigint {
+  return i < SMALL_INTS ? SMALL_BIGINTS[i]! : BigInt(i);
 }
 
 function decode(bytes: Uint8Array, lossy: boolean): string | Uint8Array {

@@ -1,5 +1,5 @@
-// Loads wasmoon's Lua WebAssembly module once per thread and captures its raw exports, so hot-path
-// C API calls skip the emscripten debug build's per-call assertion wrappers (~0.4 µs each).
+// Loads wasmoon's Lua WebAssembly module once per thread and captures its raw exports, so hot-path C API
+// calls and the allocator's realloc/free skip the emscripten debug build's per-call assertion wrappers.
 import { LuaFactory, type LuaWasm } from 'wasmoon';
 import type { LuaRawModule } from './lua-raw.js';
 
@@ -53,5 +53,10 @@ async function load(): Promise<LoadedLuaModule> {
   });
   raw.addFunction = wrapped.addFunction.bind(wrapped);
   raw.removeFunction = wrapped.removeFunction.bind(wrapped);
+  // wasmoon's allocation tracer (what enforces the memory cap) calls module._realloc and module._free from JS
+  // on every Lua allocation, through the same wrappers: point those two at the raw exports as well.
+  const shared = cmodule.module as unknown as Record<string, unknown>;
+  if (typeof exports.realloc === 'function') shared._realloc = exports.realloc;
+  if (typeof exports.free === 'function') shared._free = exports.free;
   return { cmodule, raw: raw as unknown as LuaRawModule, direct: true };
 }
