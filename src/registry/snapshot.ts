@@ -1,5 +1,5 @@
-// An immutable view of the registry at one version over a frozen id->entry map built once per version;
-// reads never copy the map; the sorted entry list is built lazily, spliced from the parent version's when it has one.
+// An immutable view of the registry at one version over its persistent id->entry map (entry-map.ts), never copied
+// by reads; the id-sorted entry list is built lazily, spliced from the parent version's when that has one.
 import type { Entry } from '../../schemas/entry.js';
 import { ChangesetBuilder } from './changeset.js';
 import type { EntryMap } from './entry-map.js';
