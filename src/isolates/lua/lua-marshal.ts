@@ -371,7 +371,7 @@ export class LuaMarshal {
 /** Strings up to this long are tried as ASCII first (pushString). */
 const SHORT_STRING = 64;
 /** Lua integers (i64: BigInt across the WASM boundary) for array indexes and small numbers, made once. */
-const SMALL_INTS = 4096;
+const SMALL_INTS = 1024;
 const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: SMALL_INTS }, (_, i) => BigInt(i));
 
 function luaIndex(i: number): bigint {
