@@ -36,3 +36,8 @@ export function builtinAppDir(): string {
 export function docsDir(): string {
   return join(packageRoot(), 'docs');
 }
+
+/** The compiled agent process module (what the runtime spawns, and what a prestarted agent worker imports). */
+export function agentWorkerPath(): string {
+  return distPath('workers/agent-worker.js');
+}

@@ -18,8 +18,24 @@ function post(msg: FromWorker): void {
   port!.postMessage(FromWorkerSchema.parse(msg));
 }
 
+interface StartInfo {
+  readonly pid: string;
+  readonly parent: string;
+  readonly args: unknown;
+}
+
 async function run(): Promise<void> {
   const data = ProcessWorkerDataSchema.parse(workerData);
+  // The module loads now; a prestarted worker (src/host/prestart.ts) then waits for its 'start'.
+  const imported = import(data.module) as Promise<{ main?: ProcessMain }>;
+  imported.catch(() => undefined); // a failed import is reported below, once the process exists
+  let begin: ((info: StartInfo) => void) | undefined;
+  const started: Promise<StartInfo> =
+    'prestart' in data
+      ? new Promise((resolve) => {
+          begin = resolve;
+        })
+      : Promise.resolve(data);
   const mailbox = new Mailbox();
   const cancel = new AbortController();
   port!.on('message', (raw: unknown) => {
@@ -27,18 +43,22 @@ async function run(): Promise<void> {
     if (!parsed.success) return; // the supervisor only sends validated messages; ignore anything else
     const msg = parsed.data;
     if (msg.type === 'deliver') mailbox.deliver({ from: msg.from, topic: msg.topic, payload: msg.payload });
-    else cancel.abort(msg.reason);
+    else if (msg.type === 'start') {
+      begin?.({ pid: msg.pid, parent: msg.parent, args: msg.args });
+      begin = undefined;
+    } else cancel.abort(msg.reason);
   });
+  const info = await started;
   const ctx = hostedContext({
-    pid: data.pid,
+    pid: info.pid,
     placement: 'dedicated',
-    parent: data.parent,
-    args: data.args,
+    parent: info.parent,
+    args: info.args,
     mailbox,
     cancel,
     post: (to, topic, payload) => post({ type: 'send', to, topic, payload }),
   });
-  const mod = (await import(data.module)) as { main?: ProcessMain };
+  const mod = await imported;
   if (typeof mod.main !== 'function') throw new Error(`process module ${data.module} does not export main(ctx)`);
   post({ type: 'ready' });
   const result = await mod.main(ctx);

@@ -9,6 +9,8 @@ export const TopicSchema = z.string().min(1).max(200);
 export const ToWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('deliver'), from: PidSchema, topic: TopicSchema, payload: z.unknown() }),
   z.object({ type: z.literal('cancel'), reason: z.string() }),
+  /** A prestarted worker's process begins (its first message; see src/host/prestart.ts). */
+  z.object({ type: z.literal('start'), pid: PidSchema, parent: PidSchema, args: z.unknown() }),
 ]);
 export type ToWorker = z.infer<typeof ToWorkerSchema>;
 
@@ -25,13 +27,17 @@ export const FromWorkerSchema = z.discriminatedUnion('type', [
 export type FromWorker = z.infer<typeof FromWorkerSchema>;
 
 /** Data handed to a process worker at spawn. */
-export const ProcessWorkerDataSchema = z.object({
-  pid: PidSchema,
-  parent: PidSchema,
-  /** Absolute path or file URL of the module exporting `main(ctx)`. */
-  module: z.string().min(1),
-  args: z.unknown(),
-});
+export const ProcessWorkerDataSchema = z.union([
+  z.object({
+    pid: PidSchema,
+    parent: PidSchema,
+    /** Absolute path or file URL of the module exporting `main(ctx)`. */
+    module: z.string().min(1),
+    args: z.unknown(),
+  }),
+  /** Prestarted: import `module` now, then wait for the 'start' message (src/host/prestart.ts). */
+  z.object({ prestart: z.literal(true), module: z.string().min(1) }),
+]);
 export type ProcessWorkerData = z.infer<typeof ProcessWorkerDataSchema>;
 
 

@@ -2,9 +2,10 @@
 // or a shared process host thread); the CLI talks to it with send(AgentInput) and receives AgentEvents at the terminal pid.
 import { AGENT_INPUT_TOPIC, AgentInputSchema, type AgentInput } from '../../schemas/messages/agent.js';
 import type { ExitNotice } from '../../schemas/messages/process.js';
+import type { PrestartedWorker } from '../host/prestart.js';
 import type { Pid, Placement, ProcessHost } from '../host/process-host.js';
 import type { IsolatePool } from '../isolates/pool.js';
-import { distPath } from '../paths.js';
+import { agentWorkerPath } from '../paths.js';
 import type { Registry, Snapshot } from '../registry/types.js';
 import { DEFAULT_AGENT_ID, DEFAULT_MAX_STEPS, type AgentArgs } from './agent-args.js';
 import { providerEnv } from './agent-env.js';
@@ -52,6 +53,8 @@ export interface AgentRuntimeOptions {
    * 'shared' puts it on one of the host's process host threads: nearly free to start once warm (batch).
    */
   readonly placement?: Placement;
+  /** The agent's worker, started (and importing the agent) before the rest was ready: see src/host/prestart.ts. */
+  readonly prestarted?: PrestartedWorker;
 }
 
 export interface AgentRuntime {
@@ -107,10 +110,11 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   let agentPid: Pid;
   try {
     agentPid = host.spawn<AgentArgs>({
-      module: options.module ?? distPath('workers/agent-worker.js'),
+      module: options.module ?? agentWorkerPath(),
       args,
       monitors: [options.terminal],
       placement: options.placement ?? 'dedicated',
+      ...(options.prestarted ? { prestarted: options.prestarted } : {}),
     });
   } catch (err) {
     void stopService();

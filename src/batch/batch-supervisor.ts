@@ -8,7 +8,7 @@ import { startToolService, type ToolService } from '../agent/tool-service.js';
 import { openToolRuntime, type ToolRuntime, type ToolRuntimeOptions } from '../cli/tool-runtime.js';
 import type { LocalProcess, Pid, Placement } from '../host/process-host.js';
 import { logger } from '../log/logger.js';
-import { distPath } from '../paths.js';
+import { agentWorkerPath } from '../paths.js';
 import type { Registry } from '../registry/types.js';
 
 /** The tool runtime's options (--home, --app, env, pool size, warnings) plus what each agent gets. */
@@ -64,7 +64,7 @@ export async function openBatchSupervisor(options: BatchSupervisorOptions): Prom
   try {
     const placement = options.agentPlacement ?? 'shared';
     const shared = placement === 'shared';
-    if (shared) await tools.host.warm({ preload: [options.agentModule ?? distPath('workers/agent-worker.js')] });
+    if (shared) await tools.host.warm({ preload: [options.agentModule ?? agentWorkerPath()] });
     const toolService = startToolService({ host: tools.host, registry: tools.session.registry, pool: tools.pool });
     const supervisor = new Supervisor(options, placement, tools, tools.host.local(), toolService);
     if (shared) await supervisor.warmAgents();

@@ -7,6 +7,7 @@ import {
 } from '../../schemas/messages/agent.js';
 import { EXIT_TOPIC, ExitNoticeSchema, type ExitNotice } from '../../schemas/messages/process.js';
 import { startAgentRuntime, type AgentRuntime } from '../agent/runtime.js';
+import type { PrestartedWorker } from '../host/prestart.js';
 import type { LocalProcess } from '../host/process-host.js';
 import { logger } from '../log/logger.js';
 import { openToolRuntime, type ToolRuntime, type ToolRuntimeOptions } from './tool-runtime.js';
@@ -19,6 +20,11 @@ export interface AgentSessionOptions extends ToolRuntimeOptions {
   readonly model?: string;
   /** Most LLM steps in one turn (default: the runtime's). */
   readonly maxSteps?: number;
+  /**
+   * The agent's worker, started before this module was even imported (agentPrestart): it boots and imports
+   * the agent while the supervisor opens the registry and the pools. Consumed (adopted or stopped) here.
+   */
+  readonly prestarted?: PrestartedWorker;
 }
 
 export type TurnStatus = Extract<AgentEvent, { type: 'turn_end' }>['status'];
@@ -67,7 +73,13 @@ const log = logger('terminal');
 
 /** Open everything an agent session needs. Throws AppError for a bad --app (nothing is written then). */
 export async function openAgentSession(options: AgentSessionOptions): Promise<AgentSession> {
-  const tools = await openToolRuntime({ ...options, poolStart: 'idle' });
+  let tools: ToolRuntime;
+  try {
+    tools = await openToolRuntime({ ...options, poolStart: 'idle' });
+  } catch (err) {
+    options.prestarted?.dispose();
+    throw err;
+  }
   try {
     const terminal = tools.host.local();
     // The runtime makes the terminal a monitor of the agent: its exit notice arrives on EXIT_TOPIC.
@@ -81,9 +93,11 @@ export async function openAgentSession(options: AgentSessionOptions): Promise<Ag
       terminal: terminal.pid,
       ...(options.model !== undefined ? { model: options.model } : {}),
       ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
+      ...(options.prestarted ? { prestarted: options.prestarted } : {}),
     });
     return new TerminalSession(tools, terminal, runtime);
   } catch (err) {
+    options.prestarted?.dispose(); // a no-op once spawn adopted it
     await tools.close();
     throw err;
   }

@@ -118,14 +118,21 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
   const lines = new LineQueue(rl);
   const opening = new SessionOpening(
     async () => {
-      const { openAgentSession, sessionOptionsFrom } = await import('./agent-session.js');
-      return openAgentSession(
-        sessionOptionsFrom(
-          { home: stringFlag(args, 'home'), app: stringFlag(args, 'app'), model: stringFlag(args, 'model') },
-          io.env,
-          (w) => io.err(`micro-agi: warning: ${w}\n`),
-        ),
+      // The agent's worker boots and imports the agent loop while this thread imports and opens the rest.
+      const prestarted = (await import('./agent-prestart.js')).prestartAgent();
+      let session: typeof import('./agent-session.js');
+      try {
+        session = await import('./agent-session.js');
+      } catch (err) {
+        prestarted.dispose();
+        throw err;
+      }
+      const options = session.sessionOptionsFrom(
+        { home: stringFlag(args, 'home'), app: stringFlag(args, 'app'), model: stringFlag(args, 'model') },
+        io.env,
+        (w) => io.err(`micro-agi: warning: ${w}\n`),
       );
+      return session.openAgentSession({ ...options, prestarted });
     },
     // Ends the line loop, which then reports the failure (a bad --app: file:line, exit status 1).
     () => rl.close(),

@@ -2,7 +2,6 @@
 // send/listen by topic, monitors with exit notices, cancellation and shutdown. Cross-thread messages are zod-checked.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { pathToFileURL } from 'node:url';
 import {
   EXIT_TOPIC,
   FromWorkerSchema,
@@ -17,6 +16,7 @@ import { logger } from '../log/logger.js';
 import { HostThreadGroup, type HostThread } from './host-thread-group.js';
 import { Mailbox, type Message } from './mailbox.js';
 import { PidAllocator, type Pid } from './pid.js';
+import { moduleHref, type PrestartedWorker } from './prestart.js';
 import type { Placement, ProcessContext } from './process-context.js';
 import { isAlive, type ExitReason, type ProcessState } from './process-state.js';
 
@@ -50,6 +50,12 @@ export interface SpawnOptions<Args> {
   readonly placement?: Placement;
   /** Node worker resource limits (JS heap only; dedicated placement only: a shared thread's heap is shared). */
   readonly resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
+  /**
+   * A worker already importing this module (prestartProcess), adopted for a dedicated process so its start
+   * skips the thread boot and the import. Not adopted (stopped, and a new worker started) when it died, runs
+   * another module, or resourceLimits are asked for; spawn consumes it either way.
+   */
+  readonly prestarted?: PrestartedWorker;
 }
 
 export interface WarmOptions {
@@ -105,14 +111,29 @@ export class ProcessHost {
 
   /** Spawn a process in its own worker thread (default) or on a shared process host thread (`placement: 'shared'`). */
   spawn<Args>(options: SpawnOptions<Args>): Pid {
-    if (this.#closing) throw new Error('process host is shutting down');
     const moduleUrl = moduleHref(options.module);
+    const usable = !this.#closing && options.placement !== 'shared' && !options.resourceLimits;
+    const adopted = usable ? options.prestarted?.adopt(moduleUrl, this.#options.workerScript) : (options.prestarted?.dispose(), undefined);
+    if (this.#closing) throw new Error('process host is shutting down');
     if (options.placement === 'shared') return this.#spawnShared(options, moduleUrl);
     const pid = this.#pids.next();
-    const worker = new Worker(this.#options.workerScript, {
-      workerData: { pid, parent: options.parent ?? this.rootPid, module: moduleUrl, args: options.args ?? null },
-      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
-    });
+    const parent = options.parent ?? this.rootPid;
+    const args = options.args ?? null;
+    if (adopted) {
+      // Posted first (as workerData would be cloned): args that cannot cross a thread throw here, before the process exists.
+      try {
+        adopted.postMessage(ToWorkerSchema.parse({ type: 'start', pid, parent, args } satisfies ToWorker));
+      } catch (err) {
+        void adopted.terminate();
+        throw err;
+      }
+    }
+    const worker =
+      adopted ??
+      new Worker(this.#options.workerScript, {
+        workerData: { pid, parent, module: moduleUrl, args },
+        ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+      });
     const rec = this.#record(pid, { worker });
     for (const m of options.monitors ?? []) this.monitor(m, pid);
     worker.on('message', (raw: unknown) => this.#fromWorker(rec, raw));
@@ -354,19 +375,6 @@ export class ProcessHost {
     for (const w of watchers ?? []) this.send(rec.pid, w, EXIT_TOPIC, notice);
     rec.resolveExit(notice);
   }
-}
-
-/** Module paths as file URLs (a batch spawns one process per prompt with the same module). */
-const hrefs = new Map<string, string>();
-
-function moduleHref(module: string): string {
-  if (module.startsWith('file:')) return module;
-  let href = hrefs.get(module);
-  if (href === undefined) {
-    href = pathToFileURL(module).href;
-    if (hrefs.size < 1000) hrefs.set(module, href);
-  }
-  return href;
 }
 
 export type { Message, Pid, Placement };

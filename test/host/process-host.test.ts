@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { ProcessHost } from '../../src/host/process-host.js';
+import { prestartProcess } from '../../src/host/prestart.js';
 import { EXIT_TOPIC } from '../../schemas/messages/process.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/host/${name}`, import.meta.url));
@@ -147,5 +148,59 @@ describe('mailbox', () => {
     const pending = box.next('t', signal);
     controller.abort();
     expect((await pending).done).toBe(true);
+  });
+});
+
+describe('prestarted process workers', () => {
+  it('a prestarted worker runs the process spawn gives it: its pid, parent and args, messages both ways', async () => {
+    host = new ProcessHost();
+    const me = host.local();
+    const prestarted = prestartProcess(fixture('where.mjs'));
+    const pid = host.spawn({ module: fixture('where.mjs'), args: 'P', prestarted });
+    me.send(pid, 'ping', { n: 7 });
+    // Imported by the prestarted worker (not a fresh one started by spawn).
+    expect((await me.receive('pong'))!.payload).toEqual({ n: 7, args: 'P', pid, prestarted: true });
+    expect(await host.wait(pid)).toMatchObject({ reason: 'normal', result: 'done' });
+    await prestarted.stopped; // the adopted thread ends with its process
+  });
+
+  it('a worker that died before its spawn is not adopted: the process runs in a fresh worker', async () => {
+    host = new ProcessHost();
+    const prestarted = prestartProcess(fixture('exit-if-prestarted.mjs'));
+    await prestarted.stopped;
+    const pid = host.spawn({ module: fixture('exit-if-prestarted.mjs'), prestarted });
+    expect(await host.wait(pid)).toMatchObject({ reason: 'normal', result: 'ran' });
+  });
+
+  it('spawn stops a prestarted worker it cannot use (another module, resource limits, shared placement)', async () => {
+    host = new ProcessHost();
+    const other = prestartProcess(fixture('echo.mjs'));
+    const limited = prestartProcess(fixture('exit-if-prestarted.mjs'));
+    const shared = prestartProcess(fixture('exit-if-prestarted.mjs'));
+    const pids = [
+      host.spawn({ module: fixture('exit-if-prestarted.mjs'), prestarted: other }),
+      host.spawn({ module: fixture('exit-if-prestarted.mjs'), prestarted: limited, resourceLimits: { maxOldGenerationSizeMb: 64 } }),
+      host.spawn({ module: fixture('exit-if-prestarted.mjs'), prestarted: shared, placement: 'shared' }),
+    ];
+    for (const pid of pids) expect(await host.wait(pid)).toMatchObject({ reason: 'normal', result: 'ran' });
+    await Promise.all([other.stopped, limited.stopped, shared.stopped]);
+  });
+
+  it('a module that fails to import in a prestarted worker crashes the process once it is spawned, with the error', async () => {
+    host = new ProcessHost();
+    const watcher = host.local();
+    const prestarted = prestartProcess(fixture('import-fails.mjs'));
+    const pid = host.spawn({ module: fixture('import-fails.mjs'), prestarted, monitors: [watcher.pid] });
+    const notice = await host.wait(pid);
+    expect(notice.reason).toBe('crash');
+    expect(notice.error?.message).toContain('this module cannot be imported');
+    expect((await watcher.receive(EXIT_TOPIC))!.payload).toMatchObject({ pid, reason: 'crash' });
+  });
+
+  it('a prestarted worker nobody spawns is stopped by dispose', async () => {
+    const prestarted = prestartProcess(fixture('echo.mjs'));
+    prestarted.dispose();
+    await prestarted.stopped;
+    expect(prestarted.adopt(prestarted.module, prestarted.script)).toBeUndefined();
   });
 });
