@@ -37,6 +37,11 @@ export function docsDir(): string {
   return join(packageRoot(), 'docs');
 }
 
+/** The compiled entry script of a dedicated process worker (ProcessHost's default, and a prestarted worker's). */
+export function processWorkerPath(): string {
+  return distPath('workers/process-worker.js');
+}
+
 /** The compiled agent process module (what the runtime spawns, and what a prestarted agent worker imports). */
 export function agentWorkerPath(): string {
   return distPath('workers/agent-worker.js');

@@ -3,7 +3,16 @@
 import { prestartProcess, type PrestartedWorker } from '../host/prestart.js';
 import { agentWorkerPath } from '../paths.js';
 
-/** A worker already importing the agent, for openAgentSession({prestarted}); it must reach it or be disposed. */
-export function prestartAgent(): PrestartedWorker {
-  return prestartProcess(agentWorkerPath());
+/**
+ * Start the agent's worker, then run `load` (the caller's own heavy imports) meanwhile. The worker must then
+ * reach openAgentSession({prestarted}) or be disposed; if `load` fails it is stopped here.
+ */
+export async function prestartAgentWhile<T>(load: () => Promise<T>): Promise<{ prestarted: PrestartedWorker; loaded: T }> {
+  const prestarted = prestartProcess(agentWorkerPath());
+  try {
+    return { prestarted, loaded: await load() };
+  } catch (err) {
+    prestarted.dispose();
+    throw err;
+  }
 }

@@ -193,12 +193,9 @@ async function dispatch(rawArgv: readonly string[], io: CommandIO): Promise<numb
     }
     if (args.flags.prompt !== undefined) {
       // The agent's worker boots and imports the agent loop while this thread imports and opens the rest.
-      const prestarted = (await import('./agent-prestart.js')).prestartAgent();
-      const { runHeadless } = await import('./headless.js').catch((err: unknown) => {
-        prestarted.dispose();
-        throw err;
-      });
-      return runHeadless(args, io, { isTTY: process.stdout.isTTY === true, prestarted });
+      const { prestartAgentWhile } = await import('./agent-prestart.js');
+      const { prestarted, loaded } = await prestartAgentWhile(() => import('./headless.js'));
+      return loaded.runHeadless(args, io, { isTTY: process.stdout.isTTY === true, prestarted });
     }
     if (args.flags.json === true) return usage(io, '--json needs -p PROMPT (the interactive session prints text)', commandList(await commands()));
     const { runRepl } = await import('./repl.js');

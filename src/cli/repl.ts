@@ -119,14 +119,8 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
   const opening = new SessionOpening(
     async () => {
       // The agent's worker boots and imports the agent loop while this thread imports and opens the rest.
-      const prestarted = (await import('./agent-prestart.js')).prestartAgent();
-      let session: typeof import('./agent-session.js');
-      try {
-        session = await import('./agent-session.js');
-      } catch (err) {
-        prestarted.dispose();
-        throw err;
-      }
+      const { prestartAgentWhile } = await import('./agent-prestart.js');
+      const { prestarted, loaded: session } = await prestartAgentWhile(() => import('./agent-session.js'));
       const options = session.sessionOptionsFrom(
         { home: stringFlag(args, 'home'), app: stringFlag(args, 'app'), model: stringFlag(args, 'model') },
         io.env,

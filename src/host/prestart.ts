@@ -2,7 +2,7 @@
 // for the host's 'start' (pid, parent, args). Light on purpose (no zod): a caller starts it before its own imports.
 import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
-import { distPath } from '../paths.js';
+import { processWorkerPath } from '../paths.js';
 
 /** Module paths as file URLs (a batch spawns one process per prompt with the same module). */
 const hrefs = new Map<string, string>();
@@ -36,7 +36,7 @@ export class PrestartedWorker {
   #worker: Worker | undefined;
   #dead = false;
 
-  constructor(module: string, workerScript = distPath('workers/process-worker.js')) {
+  constructor(module: string, workerScript = processWorkerPath()) {
     this.module = moduleHref(module);
     this.script = workerScript;
     const data: PrestartData = { prestart: true, module: this.module };

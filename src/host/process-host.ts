@@ -11,7 +11,7 @@ import {
   type FromHostThread,
   type ToWorker,
 } from '../../schemas/messages/process.js';
-import { distPath } from '../paths.js';
+import { distPath, processWorkerPath } from '../paths.js';
 import { logger } from '../log/logger.js';
 import { HostThreadGroup, type HostThread } from './host-thread-group.js';
 import { Mailbox, type Message } from './mailbox.js';
@@ -93,7 +93,7 @@ export class ProcessHost {
 
   constructor(options: ProcessHostOptions = {}) {
     this.#options = {
-      workerScript: options.workerScript ?? distPath('workers/process-worker.js'),
+      workerScript: options.workerScript ?? processWorkerPath(),
       mailboxCapacity: options.mailboxCapacity ?? 10_000,
       shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
       hostThreads: options.hostThreads ?? os.availableParallelism(),
@@ -112,8 +112,11 @@ export class ProcessHost {
   /** Spawn a process in its own worker thread (default) or on a shared process host thread (`placement: 'shared'`). */
   spawn<Args>(options: SpawnOptions<Args>): Pid {
     const moduleUrl = moduleHref(options.module);
-    const usable = !this.#closing && options.placement !== 'shared' && !options.resourceLimits;
-    const adopted = usable ? options.prestarted?.adopt(moduleUrl, this.#options.workerScript) : (options.prestarted?.dispose(), undefined);
+    // A prestarted worker is consumed either way: adopted when it can run this process, else stopped.
+    let adopted: Worker | undefined;
+    if (!this.#closing && options.placement !== 'shared' && !options.resourceLimits) {
+      adopted = options.prestarted?.adopt(moduleUrl, this.#options.workerScript);
+    } else options.prestarted?.dispose();
     if (this.#closing) throw new Error('process host is shutting down');
     if (options.placement === 'shared') return this.#spawnShared(options, moduleUrl);
     const pid = this.#pids.next();

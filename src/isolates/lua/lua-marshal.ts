@@ -304,7 +304,7 @@ export class LuaMarshal {
         m._lua_pushboolean(L, v ? 1 : 0);
         return;
       case 'number':
-        if (Number.isSafeInteger(v)) m._lua_pushinteger(L, v >= 0 && v < SMALL_INTS ? luaIndex(v) : BigInt(v));
+        if (Number.isSafeInteger(v)) m._lua_pushinteger(L, luaInteger(v));
         else m._lua_pushnumber(L, v);
         return;
       case 'bigint':
@@ -334,7 +334,7 @@ export class LuaMarshal {
       m._lua_createtable(L, v.length, 0);
       for (let i = 0; i < v.length; i++) {
         this.push(L, v[i], module, persistent, depth + 1);
-        m._lua_rawseti(L, -2, luaIndex(i + 1));
+        m._lua_rawseti(L, -2, luaInteger(i + 1));
       }
       return;
     }
@@ -374,8 +374,9 @@ const SHORT_STRING = 64;
 const SMALL_INTS = 1024;
 const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: SMALL_INTS }, (_, i) => BigInt(i));
 
-function luaIndex(i: number): bigint {
-  return i < SMALL_INTS ? SMALL_BIGINTS[i]! : BigInt(i);
+/** A safe integer as the BigInt a Lua integer slot takes (made once for 0..SMALL_INTS-1). */
+function luaInteger(i: number): bigint {
+  return i >= 0 && i < SMALL_INTS ? SMALL_BIGINTS[i]! : BigInt(i);
 }
 
 function decode(bytes: Uint8Array, lossy: boolean): string | Uint8Array {
