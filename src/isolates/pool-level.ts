@@ -26,6 +26,8 @@ export interface LevelConfig {
   readonly warmTools: number;
   /** Queue calls behind running fast ones when every core worker is busy (IsolatePoolOptions.prefetch). */
   readonly prefetch: boolean;
+  /** Calls queued on one worker behind its running call at most (IsolatePoolOptions.prefetchDepth). */
+  readonly prefetchDepth: number;
   /** A tool counts as fast below this run time (ms). */
   readonly prefetchFastMs: number;
   /** Take back the call in a start-table slot before a worker starts it (StartTable.withdraw). */
@@ -56,9 +58,9 @@ export interface LevelTicket {
   readonly slot: number;
   /** The worker (thread id) its task was given to. */
   worker?: number;
-  /** While prefetched: the running call it is queued behind. */
+  /** While prefetched: the call it is queued behind (the running one, or one prefetched before it). */
   behind?: LevelTicket;
-  /** The call prefetched behind this one. */
+  /** The call prefetched behind this one (a chain of at most prefetchDepth behind a running call). */
   next?: LevelTicket;
   /**
    * While a prefetched call's run is pending: ends that run as a Withdrawal carrying the task already sent
@@ -279,9 +281,14 @@ export class PoolLevel {
     return true;
   }
 
-  /** The call (about to be stopped, which ends its worker) gives back the call prefetched behind it. */
+  /**
+   * The call (about to be stopped, which ends its worker, or running long) gives back the calls prefetched
+   * behind it, the last first (a call its worker already started stays: it runs there).
+   */
   releaseNext(ticket: LevelTicket): void {
-    if (ticket.next) this.takeBack(ticket.next);
+    const chain: LevelTicket[] = [];
+    for (let next = ticket.next; next; next = next.next) chain.push(next);
+    for (let i = chain.length - 1; i >= 0; i--) this.takeBack(chain[i]!);
   }
 
   /** The call is over (whatever its end): free its place and let waiting calls in. */
@@ -304,10 +311,10 @@ export class PoolLevel {
     } else this.#spareIn--;
     if (ticket.long) this.#long--;
     if (ticket.holding) this.#holding--;
-    // The call prefetched behind this one runs on that worker now.
+    // The call prefetched behind this one runs on that worker now (those behind it stay queued behind it).
     const next = ticket.next;
     if (next) {
-      this.#unlinkPrefetch(next);
+      ticket.next = next.behind = undefined;
       next.worker ??= ticket.worker;
       this.#enter(next, 'core');
       // Marked while it ran as prefetched: counted now, as any core call past those marks.
@@ -319,10 +326,13 @@ export class PoolLevel {
     this.#pump();
   }
 
+  /** Take a prefetched call out of its chain: the call queued behind it moves up behind the one ahead. */
   #unlinkPrefetch(ticket: LevelTicket): void {
     const behind = ticket.behind;
-    if (behind?.next === ticket) behind.next = undefined;
-    ticket.behind = undefined;
+    const next = ticket.next;
+    if (behind?.next === ticket) behind.next = next;
+    if (next?.behind === ticket) next.behind = behind;
+    ticket.behind = ticket.next = undefined;
   }
 
   /** Drop a call still waiting for a worker; false when it already runs (the caller aborts it instead). */
@@ -420,22 +430,37 @@ export class PoolLevel {
   }
 
   /**
-   * Every core worker is busy: queue the call on one whose running call is of a fast tool, has not run
-   * long and has no call queued behind it yet, and that already holds this call's spec.
+   * Every core worker is busy: queue the call on one that already holds this call's spec, whose running
+   * call has not run long, with fewer than prefetchDepth calls queued behind it, all of tools known to be
+   * fast; the shortest such queue.
    */
   #prefetch(ticket: LevelTicket): boolean {
-    if (!this.#config.prefetch || ticket.slot < 0 || ticket.key === '') return false;
+    const c = this.#config;
+    if (!c.prefetch || ticket.slot < 0 || ticket.key === '') return false;
     const balancer = this.#balancers[0]!;
+    let tail: LevelTicket | undefined;
+    let shortest = c.prefetchDepth;
     for (const running of this.#coreRunning) {
-      if (running.next || running.long || running.worker === undefined || !this.#fast(running.key)) continue;
+      if (running.long || running.worker === undefined || !this.#fast(running.key)) continue;
       if (!balancer.knows(running.worker, ticket.key)) continue;
-      ticket.lane = 'prefetch';
-      ticket.behind = running;
-      running.next = ticket;
-      this.prefetched++;
-      return true;
+      let last = running;
+      let depth = 0;
+      while (last.next && depth < shortest) {
+        last = last.next;
+        depth++;
+        if (!this.#fast(last.key)) depth = shortest;
+      }
+      if (depth >= shortest) continue;
+      tail = last;
+      shortest = depth;
+      if (depth === 0) break;
     }
-    return false;
+    if (!tail) return false;
+    ticket.lane = 'prefetch';
+    ticket.behind = tail;
+    tail.next = ticket;
+    this.prefetched++;
+    return true;
   }
 
   #enter(ticket: LevelTicket, lane: 'core' | 'spare'): true {

@@ -159,6 +159,7 @@ class PiscinaIsolatePool implements IsolatePool {
       warmTools: o.spareWarmTools,
       prefetch: o.prefetch,
       prefetchFastMs: o.prefetchFastMs,
+      prefetchDepth: o.prefetchDepth,
       withdraw: (slot: number) => this.#starts.withdraw(slot),
       onPrepared: (count: number) => {
         this.#counters.toolsPrepared += count;

@@ -1,5 +1,6 @@
 // Prefetch: with every core worker busy, a call is queued on a worker behind a running call of a fast tool;
-// it is taken back (and runs elsewhere) when that call runs long, is stopped, or when it is canceled itself.
+// up to prefetchDepth of them; each is taken back (and runs elsewhere) when the call ahead runs long, is stopped,
+// or when it is canceled itself.
 import { describe, expect, it, vi } from 'vitest';
 import type { IsolatePool } from '../../src/isolates/pool.js';
 import { claimStart, StartTable } from '../../src/isolates/pool-start-table.js';
@@ -11,14 +12,14 @@ cleanUpAfterEach(gates, () => pool);
 
 const echo = program({ op: 'echo' });
 
-/** Make the held-call tool known fast (3 ok calls, instant) and the echo tool known to the core worker. */
+/** Make the held-call and echo tools known fast (3 ok calls each, instant) and known to the core worker. */
 async function warm(p: IsolatePool): Promise<void> {
   for (let i = 0; i < 3; i++) {
     const quick = heldCall(p, gates, `warm${i}`);
     releaseGate(quick.cells);
     expect(await quick.result).toMatchObject({ status: 'ok' });
+    expect(await p.call(echo, 'known', { actor })).toMatchObject({ status: 'ok' });
   }
-  expect(await p.call(echo, 'known', { actor })).toMatchObject({ status: 'ok' });
 }
 
 /** A fast tool's call holding the core worker, and an echo call queued behind it (prefetched: `queued`). */
@@ -111,6 +112,89 @@ describe('isolate pool prefetch', () => {
     // known + behind + next: the old task of `behind` was skipped, not run a second time.
     expect(pool.stats().hostCalls).toBe(3);
     expect(pool.stats().prefetchWithdrawn).toBe(1);
+  });
+
+  it('queues up to prefetchDepth calls on one worker behind a fast call; the next waits at the gate; all answer in order', async () => {
+    pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000, prefetchDepth: 2 });
+    await warm(pool);
+    const ahead = heldCall(pool, gates, 'ahead');
+    const order: string[] = [];
+    const behind = ['b1', 'b2', 'b3'].map((v) => pool!.call(echo, v, { actor }).then((r) => (order.push(v), r)));
+    expect(pool.stats().prefetched).toBe(2);
+    expect(pool.stats().queued).toBe(1);
+    releaseGate(ahead.cells);
+    expect(await ahead.result).toMatchObject({ status: 'ok', value: 'ahead' });
+    expect(await Promise.all(behind)).toMatchObject([
+      { status: 'ok', value: 'b1' },
+      { status: 'ok', value: 'b2' },
+      { status: 'ok', value: 'b3' },
+    ]);
+    expect(order).toEqual(['b1', 'b2', 'b3']);
+    expect(pool.stats()).toMatchObject({ prefetchWithdrawn: 0, workerReplacements: 0 });
+  });
+
+  it('race: the call ahead runs long: every call queued behind it is taken back and answered on a spare before it ends', async () => {
+    pool = testPool({ size: 1, spareThreads: 1, longCallMs: 5, prefetchDepth: 3 });
+    await warm(pool);
+    const ahead = heldCall(pool, gates, 'ahead');
+    const behind = ['b1', 'b2', 'b3'].map((v) => pool!.call(echo, v, { actor }));
+    expect(pool.stats().prefetched).toBe(3);
+    expect(await Promise.all(behind)).toMatchObject([
+      { status: 'ok', value: 'b1' },
+      { status: 'ok', value: 'b2' },
+      { status: 'ok', value: 'b3' },
+    ]);
+    expect(ahead.done()).toBe(false);
+    expect(pool.stats()).toMatchObject({ prefetchWithdrawn: 3, workerReplacements: 0 });
+    releaseGate(ahead.cells);
+    expect(await ahead.result).toMatchObject({ status: 'ok', value: 'ahead' });
+  });
+
+  it('race: the middle of three queued calls is canceled: the one behind it moves up and runs after the call ahead', async () => {
+    pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000, prefetchDepth: 3 });
+    await warm(pool);
+    // The canceled call's tool stops counting as fast (a failed call): a tool of its own keeps echo's standing.
+    const echo2 = program({ op: 'echo' }, { id: 'app.tools:echo2' });
+    for (let i = 0; i < 3; i++) expect(await pool.call(echo2, 'known', { actor })).toMatchObject({ status: 'ok' });
+    const ahead = heldCall(pool, gates, 'ahead');
+    const cancel = new AbortController();
+    const first = pool.call(echo, 'first', { actor });
+    const middle = pool.call(echo2, 'middle', { actor, signal: cancel.signal });
+    const last = pool.call(echo, 'last', { actor });
+    expect(pool.stats().prefetched).toBe(3);
+    cancel.abort();
+    expect(await middle).toMatchObject({ status: 'error', error: { kind: 'Canceled' } });
+    expect(ahead.done()).toBe(false);
+    // The chain closed over the gap (first, last): one more call queues behind `last`, the next at the gate.
+    const after = pool.call(echo, 'after', { actor });
+    const fifth = pool.call(echo, 'fifth', { actor });
+    expect(pool.stats()).toMatchObject({ prefetched: 4, queued: 1 });
+    releaseGate(ahead.cells);
+    expect(await Promise.all([ahead.result, first, last, after, fifth])).toMatchObject([
+      { status: 'ok', value: 'ahead' },
+      { status: 'ok', value: 'first' },
+      { status: 'ok', value: 'last' },
+      { status: 'ok', value: 'after' },
+      { status: 'ok', value: 'fifth' },
+    ]);
+    expect(pool.stats()).toMatchObject({ prefetchWithdrawn: 1, workerReplacements: 0 });
+  });
+
+  it('race: the call ahead is stopped (its worker ends): every queued call runs on the replacement instead of failing', async () => {
+    pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000, prefetchDepth: 3 });
+    await warm(pool);
+    const stop = new AbortController();
+    const ahead = pool.call(program({ op: 'wait-then-echo' }), { flag: gates.open().flag, value: 'ahead' }, { actor, signal: stop.signal });
+    const behind = ['b1', 'b2', 'b3'].map((v) => pool!.call(echo, v, { actor }));
+    expect(pool.stats().prefetched).toBe(3);
+    stop.abort();
+    expect(await ahead).toMatchObject({ status: 'error', error: { kind: 'Canceled' } });
+    expect(await Promise.all(behind)).toMatchObject([
+      { status: 'ok', value: 'b1' },
+      { status: 'ok', value: 'b2' },
+      { status: 'ok', value: 'b3' },
+    ]);
+    await vi.waitFor(() => expect(pool!.stats()).toMatchObject({ prefetchWithdrawn: 3, workerReplacements: 1 }), { timeout: 5_000, interval: 5 });
   });
 
   it('can be turned off', async () => {
