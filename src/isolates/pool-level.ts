@@ -324,6 +324,31 @@ export class PoolLevel {
       if (holding) this.markHolding(next);
     }
     this.#pump();
+    if (!next && lane === 'core') this.#steal();
+  }
+
+  /**
+   * A core worker went idle with no call waiting at the gate: take back the last call of the longest chain
+   * queued on another worker (two or more behind its running call), so it runs here now rather than after
+   * the calls ahead of it there.
+   */
+  #steal(): void {
+    if (this.#waiting.length > 0 || this.#coreIn >= this.#config.size || this.#coreReady.size <= this.#coreIn) return;
+    let tail: LevelTicket | undefined;
+    let longest = 1;
+    for (const running of this.#coreRunning) {
+      let last = running;
+      let depth = 0;
+      while (last.next) {
+        last = last.next;
+        depth++;
+      }
+      if (depth > longest) {
+        longest = depth;
+        tail = last;
+      }
+    }
+    if (tail) this.takeBack(tail);
   }
 
   /** Take a prefetched call out of its chain: the call queued behind it moves up behind the one ahead. */

@@ -66,8 +66,12 @@ export interface IsolatePoolOptions {
   readonly prefetchFastMs?: number;
   /**
    * Calls queued on one worker behind its running call at most (a chain of fast calls): deeper queues let a
-   * busy worker go from call to call without sleeping while the supervisor catches up (measured, 2 workers,
-   * 64 calls in flight: Lua 12.9k -> 18.6k calls/s, JS 6.0k -> 9.0k with 3 instead of 1). Default 3.
+   * busy worker go from call to call without sleeping while the supervisor, which shares the 2 cores with
+   * it, catches up. A worker that goes idle takes back the last call of the longest chain elsewhere.
+   * Measured (2 workers, 64 calls in flight, medians of 8 alternating rounds in one process): 1 -> 3 gave
+   * Lua 12.9k -> 18.6k calls/s, JS 6.0k -> 9.0k; 3 -> 6 / 10 another +20-35% (JS 7.4k -> 9.8k / 9.9k,
+   * Lua 15.0k -> 17.7k / 19.5k). A queued call waits at most for the chain ahead of it (each a tool whose
+   * recent runs stayed under prefetchFastMs) or until the call ahead runs long. Default 8.
    */
   readonly prefetchDepth?: number;
   /**
@@ -156,7 +160,7 @@ export function resolvePoolOptions(options: IsolatePoolOptions = {}): ResolvedPo
     spareBootMs: Math.max(longCallMs, options.spareBootMs ?? 50),
     prefetch: options.prefetch ?? true,
     prefetchFastMs: Math.max(0, options.prefetchFastMs ?? 2),
-    prefetchDepth: Math.max(1, Math.floor(options.prefetchDepth ?? 3)),
+    prefetchDepth: Math.max(1, Math.floor(options.prefetchDepth ?? 8)),
     spareWarmTools: Math.min(MAX_PREPARE_TOOLS, Math.max(0, Math.floor(options.spareWarmTools ?? 2))),
     spareIdleTimeout: options.spareIdleTimeout ?? 10_000,
     maxNesting: options.maxNesting ?? 3,

@@ -197,6 +197,31 @@ describe('isolate pool prefetch', () => {
     await vi.waitFor(() => expect(pool!.stats()).toMatchObject({ prefetchWithdrawn: 3, workerReplacements: 1 }), { timeout: 5_000, interval: 5 });
   });
 
+  it('race: a worker goes idle while the other has two calls queued: the last is taken back and runs on the idle one', async () => {
+    pool = testPool({ size: 2, spareThreads: 0, longCallMs: 60_000, prefetchDepth: 3 });
+    // One worker is held (by a tool of its own: a long run would make the held tool slow) while the other
+    // learns both tools (no lull, so no idle-time prepares meanwhile); the first is topped up with them in
+    // the lull after it is released: both workers know both tools.
+    const x = heldCall(pool, gates, 'x', 'app.tools:holder');
+    await warm(pool);
+    releaseGate(x.cells);
+    await x.result;
+    await vi.waitFor(() => expect(pool!.stats().toolsPrepared).toBeGreaterThan(0), { timeout: 5_000, interval: 5 });
+    const a = heldCall(pool, gates, 'a');
+    const b = heldCall(pool, gates, 'b');
+    // Shortest chain first: e1 behind a, e2 behind b, e3 behind e1, e4 behind e2.
+    const [e1, e2, e3, e4] = ['e1', 'e2', 'e3', 'e4'].map((v) => pool!.call(echo, v, { actor }));
+    expect(pool.stats().prefetched).toBe(4);
+    releaseGate(b.cells);
+    expect(await Promise.all([b.result, e2, e4])).toMatchObject([{ value: 'b' }, { value: 'e2' }, { value: 'e4' }]);
+    // e3 was queued behind e1 on a's worker: it no longer waits for a.
+    expect(await e3).toMatchObject({ status: 'ok', value: 'e3' });
+    expect(a.done()).toBe(false);
+    expect(pool.stats()).toMatchObject({ prefetchWithdrawn: 1, workerReplacements: 0 });
+    releaseGate(a.cells);
+    expect(await Promise.all([a.result, e1])).toMatchObject([{ value: 'a' }, { value: 'e1' }]);
+  });
+
   it('can be turned off', async () => {
     pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000, prefetch: false });
     const { ahead, behind, queued } = await aheadAndBehind(pool);
