@@ -15,7 +15,7 @@ const PREFIX = 'micro-agi batch';
 
 /** The command's own flags as main.ts's table declares them (tests parse argv with these + GLOBAL_FLAGS). */
 export const BATCH_FLAGS: FlagSpecs = {
-  concurrency: { type: 'string', value: 'N', help: `agent processes running at once (default ${DEFAULT_CONCURRENCY})` },
+  concurrency: { type: 'string', value: 'N', help: `prompts running at once, each in its own agent process (default ${DEFAULT_CONCURRENCY})` },
   out: { type: 'string', value: 'FILE', help: 'append results to FILE (one JSON line each); a rerun skips ids already in it' },
   model: { type: 'string', value: 'MODEL', help: 'the model every agent uses (a model entry or the provider\'s model name)' },
 };
