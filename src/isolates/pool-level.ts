@@ -86,6 +86,13 @@ function onWorker(ticket: LevelTicket): boolean {
   return ticket.lane === 'core' || ticket.lane === 'spare' || ticket.lane === 'prefetch';
 }
 
+/** The calls prefetched behind this one, nearest first. */
+function queuedBehind(ticket: LevelTicket): LevelTicket[] {
+  const chain: LevelTicket[] = [];
+  for (let next = ticket.next; next; next = next.next) chain.push(next);
+  return chain;
+}
+
 /** Tools remembered for their speed (prefetch decisions); the map starts over past this. */
 const MAX_SPEED_KEYS = 4096;
 
@@ -286,8 +293,7 @@ export class PoolLevel {
    * behind it, the last first (a call its worker already started stays: it runs there).
    */
   releaseNext(ticket: LevelTicket): void {
-    const chain: LevelTicket[] = [];
-    for (let next = ticket.next; next; next = next.next) chain.push(next);
+    const chain = queuedBehind(ticket);
     for (let i = chain.length - 1; i >= 0; i--) this.takeBack(chain[i]!);
   }
 
@@ -334,21 +340,12 @@ export class PoolLevel {
    */
   #steal(): void {
     if (this.#waiting.length > 0 || this.#coreIn >= this.#config.size || this.#coreReady.size <= this.#coreIn) return;
-    let tail: LevelTicket | undefined;
-    let longest = 1;
+    let longest: LevelTicket[] = [];
     for (const running of this.#coreRunning) {
-      let last = running;
-      let depth = 0;
-      while (last.next) {
-        last = last.next;
-        depth++;
-      }
-      if (depth > longest) {
-        longest = depth;
-        tail = last;
-      }
+      const chain = queuedBehind(running);
+      if (chain.length > longest.length) longest = chain;
     }
-    if (tail) this.takeBack(tail);
+    if (longest.length >= 2) this.takeBack(longest[longest.length - 1]!);
   }
 
   /** Take a prefetched call out of its chain: the call queued behind it moves up behind the one ahead. */
