@@ -133,6 +133,24 @@ describe('isolate pool prefetch', () => {
     expect(pool.stats()).toMatchObject({ prefetchWithdrawn: 0, workerReplacements: 0 });
   });
 
+  it('a queued call of a tool not known to be fast ends the chain: later calls wait at the gate', async () => {
+    pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000, prefetchDepth: 3 });
+    await warm(pool);
+    const fresh = program({ op: 'echo' }, { id: 'app.tools:fresh' });
+    // The worker holds fresh's spec (one ok call) but fresh is not known to be fast yet.
+    expect(await pool.call(fresh, 'known', { actor })).toMatchObject({ status: 'ok' });
+    const ahead = heldCall(pool, gates, 'ahead');
+    const first = pool.call(fresh, 'first', { actor });
+    const second = pool.call(echo, 'second', { actor });
+    expect(pool.stats()).toMatchObject({ prefetched: 1, queued: 1 });
+    releaseGate(ahead.cells);
+    expect(await Promise.all([ahead.result, first, second])).toMatchObject([
+      { status: 'ok', value: 'ahead' },
+      { status: 'ok', value: 'first' },
+      { status: 'ok', value: 'second' },
+    ]);
+  });
+
   it('race: the call ahead runs long: every call queued behind it is taken back and answered on a spare before it ends', async () => {
     pool = testPool({ size: 1, spareThreads: 1, longCallMs: 5, prefetchDepth: 3 });
     await warm(pool);
