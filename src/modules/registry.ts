@@ -2,7 +2,7 @@
 // applied as the calling actor under the call's scope, versions and history. Runs on the supervisor.
 import type { Entry } from '../../schemas/entry.js';
 import { errorMessage } from '../errors/app-error.js';
-import type { HistoryRecord, Registry, Snapshot, VersionInfo } from '../registry/types.js';
+import type { Changeset, HistoryRecord, Registry, Snapshot, VersionInfo } from '../registry/types.js';
 import { typeName } from './bytes.js';
 import { asList, asString, entryFromGuest, entryToGuest, idFromGuest, isTable } from './guest-data.js';
 import { callScope, guarded, requireService } from './host-services.js';
@@ -176,14 +176,15 @@ async function applyState(ctx: CallContext, state: PendingChanges): Promise<Gues
       else if (op.kind === 'entry.create') cs = cs.create(op.entry as Entry);
       else cs = cs.update(op.entry as Entry);
     }
-    const scope = callScope(ctx);
-    const info = await registry.apply(cs, {
-      actor: ctx.actor,
-      ...(scope ? { scope } : {}),
-      message: `applied by ${ctx.entryId}`,
-    });
+    const info = await applyAsCaller(ctx, registry, cs);
     return versionValue(info.version, info);
   });
+}
+
+/** Apply a changeset as the calling tool's actor under the call's scope (what changes:apply does). */
+export function applyAsCaller(ctx: CallContext, registry: Registry, cs: Changeset): Promise<VersionInfo> {
+  const scope = callScope(ctx);
+  return registry.apply(cs, { actor: ctx.actor, ...(scope ? { scope } : {}), message: `applied by ${ctx.entryId}` });
 }
 
 /**

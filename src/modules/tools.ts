@@ -1,17 +1,20 @@
 // The `tools` tool module (privileged, used by create_tool): compile(draft) checks an UNREGISTERED tool source
 // in the calling worker (draft pool fallback); test(draft, input) runs it as app.generated:<name> in the draft pool.
+import type { Entry } from '../../schemas/entry.js';
+import { errorCode } from '../errors/app-error.js';
 import type { CallResult, IsolateError, ToolKind, ToolSpec } from '../isolates/types.js';
 import { DEFAULT_LIMITS } from '../isolates/types.js';
 import { compileFilter } from '../registry/find.js';
 import { SnapshotDerived } from '../registry/snapshot-derived.js';
-import type { Snapshot } from '../registry/types.js';
+import type { Registry, Snapshot } from '../registry/types.js';
 import { namedScope } from '../security/named-scope.js';
 import { typeName } from './bytes.js';
-import { asList, asString, entryToGuest, fromPlain, idFromGuest, isTable, toPlain } from './guest-data.js';
+import { asList, asString, entryFromGuest, entryToGuest, fromPlain, idFromGuest, isTable, toPlain } from './guest-data.js';
 import { guarded, requireService, toModuleFailure } from './host-services.js';
 import { ArgumentFailure, ModuleFailure, type CallContext, type GuestValue, type ModuleSpec } from './module-spec.js';
-import { SNAPSHOT_TYPE, snapshotValue } from './registry.js';
+import { applyAsCaller, SNAPSHOT_TYPE, snapshotValue } from './registry.js';
 import { translateFindFilter } from './registry-filter.js';
+import type { Actor } from '../security/types.js';
 import { actorFromGuest } from './security.js';
 import { COMPILE_ONLY_METHOD } from './tools-draft-engine.js';
 import type { ToolsServices } from './tools-services.js';
@@ -94,13 +97,13 @@ interface TargetOptions {
   readonly aliases?: string;
 }
 
-function targetOptions(v: GuestValue | undefined): TargetOptions {
+function targetOptions(v: GuestValue | undefined, where = 'tools.target', shape = '{scope?, actor?, aliases?}'): TargetOptions {
   if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) return {};
-  if (!isTable(v)) throw new ArgumentFailure(`tools.target: options must be a table {scope?, actor?, aliases?}, got ${typeName(v)}`);
+  if (!isTable(v)) throw new ArgumentFailure(`${where}: options must be a table ${shape}, got ${typeName(v)}`);
   return {
-    ...(v.scope !== undefined && v.scope !== null ? { scope: asString(v.scope, 'tools.target: options.scope') } : {}),
+    ...(v.scope !== undefined && v.scope !== null ? { scope: asString(v.scope, `${where}: options.scope`) } : {}),
     ...(v.actor !== undefined && v.actor !== null ? { actor: v.actor } : {}),
-    ...(v.aliases !== undefined && v.aliases !== null ? { aliases: asString(v.aliases, 'tools.target: options.aliases') } : {}),
+    ...(v.aliases !== undefined && v.aliases !== null ? { aliases: asString(v.aliases, `${where}: options.aliases`) } : {}),
   };
 }
 
@@ -177,6 +180,81 @@ function target(ctx: CallContext, snapshot: GuestValue | undefined, id: GuestVal
   });
 }
 
+/** The `options` table of tools.write: tools.target's, plus the ids of the tools loaded in the session. */
+interface WriteOptions extends TargetOptions {
+  readonly loaded: readonly string[];
+}
+
+function writeOptions(v: GuestValue | undefined): WriteOptions {
+  const common = targetOptions(v, 'tools.write', '{scope?, actor?, aliases?, loaded?}');
+  const raw = isTable(v) ? (v.loaded ?? []) : [];
+  const loaded = asList(raw, 'tools.write: options.loaded').map((item, i) => {
+    if (typeof item !== 'string') throw new ArgumentFailure(`tools.write: options.loaded[${i + 1}] must be a tool id or name, got ${typeName(item)}`);
+    return item;
+  });
+  return { ...common, loaded };
+}
+
+/** Why writing `entry` at `key` on `snap` is refused (a taken name, the scope's deny), or undefined. */
+function refusal(snap: Snapshot, key: string, entry: Entry, existing: Entry | undefined, o: WriteOptions, actor: Actor): string | undefined {
+  const name = aliasOf(key, entry.meta);
+  if (o.aliases !== undefined) {
+    for (const row of aliasesIn(snap, o.aliases) as { id: string; alias: string | null }[]) {
+      if (row.alias === name && row.id !== key) return `name "${name}" is taken by the built-in tool ${row.id}; choose another name`;
+    }
+  }
+  const ownAlias = existing ? aliasOf(key, existing.meta) : undefined;
+  for (const item of o.loaded) {
+    const alias = item.slice(item.lastIndexOf(':') + 1);
+    if (alias === name && item !== key && ownAlias !== name) return `name "${name}" is already used by a loaded tool (${item}); choose another name`;
+  }
+  if (o.scope === undefined) return undefined;
+  const action = existing ? 'registry.update' : 'registry.create';
+  let decision: string | undefined;
+  try {
+    decision = namedScope(snap, o.scope).evaluate(actor, action, key);
+  } catch (err) {
+    return `cannot load the policies of ${o.scope}: ${toModuleFailure(err, 'security.named_scope').message}`;
+  }
+  return decision === 'deny' ? `policy denied: ${action} on ${key}` : undefined;
+}
+
+/** Lost races tools.write retries on a fresh version: each one means another writer's version landed. */
+const MAX_WRITE_ATTEMPTS = 5;
+
+/**
+ * tools.write(id, entry, options): write a tool entry at `id` on the newest version in one host call, with
+ * what tools.target lets a caller check first: a name taken in the `aliases` namespace or by a `loaded`
+ * tool other than this one, and the named scope's decision on the create or update the write needs (for
+ * `actor`) are refusals ({refused = message}, nothing written); the changeset is applied as the calling
+ * tool's actor under its own scope; a lost race (Conflict, AlreadyExists) reads the newest version again.
+ * Returns {version = the new version's number, existed = boolean}.
+ */
+function write(ctx: CallContext, id: GuestValue | undefined, entry: GuestValue | undefined, options: GuestValue | undefined): Promise<GuestValue> {
+  const key = idFromGuest(id ?? null, 'tools.write: id');
+  const e = entryFromGuest(entry ?? null, 'tools.write: entry');
+  if (e.id !== key) throw new ArgumentFailure(`tools.write: entry.id "${e.id}" is not the id written, "${key}"`);
+  const o = writeOptions(options);
+  const actor = o.actor !== undefined ? actorFromGuest(o.actor, 'tools.write: options.actor') : ctx.actor;
+  const registry: Registry = requireService(ctx, 'registry', 'tools.write');
+  return guarded('tools.write', async (): Promise<GuestValue> => {
+    for (let attempt = 1; ; attempt++) {
+      const snap = registry.current();
+      const existing = snap.get(key);
+      const refused = refusal(snap, key, e, existing, o, actor);
+      if (refused !== undefined) return { refused };
+      const cs = existing ? snap.changes().update(e) : snap.changes().create(e);
+      try {
+        const info = await applyAsCaller(ctx, registry, cs);
+        return { version: info.version, existed: existing !== undefined };
+      } catch (err) {
+        const code = errorCode(err);
+        if (attempt >= MAX_WRITE_ATTEMPTS || (code !== 'REGISTRY_CONFLICT' && code !== 'REGISTRY_ALREADY_EXISTS')) throw err;
+      }
+    }
+  });
+}
+
 export const toolsModule: ModuleSpec = {
   name: 'tools',
   privileged: true,
@@ -185,7 +263,8 @@ export const toolsModule: ModuleSpec = {
     '(err names the line); tools.test(draft, input) -> result, err runs the draft once in an isolate as app.generated:<name> ' +
     '(untrusted: only non-privileged modules) and returns what its handler returned; tools.target(snapshot|nil, id, {scope?, actor?, aliases?}) -> ' +
     '{snapshot, existing, action, decision?, scope_error?, aliases?} reads what writing a tool at id on that snapshot (nil: the newest) ' +
-    'meets, in one host call; the write goes on target.snapshot.',
+    'meets, in one host call; the write goes on target.snapshot. tools.write(id, entry, {scope?, actor?, aliases?, loaded?}) -> ' +
+    '{version, existed} | {refused} makes the same checks and the write in one host call, retrying lost races (version: a number).',
   functions: {
     // Compiling never runs the source: the calling worker does it with its own compile engine, and only
     // falls back to the draft pool (compile_remote) when that engine is not loaded there.
@@ -216,6 +295,7 @@ export const toolsModule: ModuleSpec = {
       return fromPlain(result.value);
     },
     target,
+    write,
   },
-  remote: ['compile_remote', 'test', 'target'],
+  remote: ['compile_remote', 'test', 'target', 'write'],
 };

@@ -66,7 +66,7 @@ describe('loadDefinitions on the built-in Micro AGI app', () => {
       expect(JSON.parse(e.meta.input_schema as string).type).toBe('object');
     }
     const create = r.entries.find((x) => x.id === 'app.tools:create_tool')!;
-    expect((create.data as { modules: string[] }).modules).toEqual(['registry', 'json', 'security', 'tools', 'ctx']);
+    expect((create.data as { modules: string[] }).modules).toEqual(['json', 'security', 'tools', 'ctx']);
   });
 
   it('declares the two deny policies of group agent_security, the models and the agent', async () => {

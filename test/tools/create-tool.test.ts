@@ -100,13 +100,13 @@ describe('create_tool', () => {
     expect(new Set(results.map((r) => r.version)).size).toBe(4);
   });
 
-  it('reads and writes the registry in two host calls: tools.target (with its snapshot), apply', async () => {
+  it('checks the name and the policy and writes the registry in one host call (tools.write)', async () => {
     // Warm the worker's Lua compile engine so tools.compile stays local (no compile_remote call).
     await h.value('app.tools:create_tool', { name: 'counted', description: 'x', source: 'return { handler = function() return 0 end }' });
     const before = h.pool.stats().hostCalls;
     const out = await h.value('app.tools:create_tool', { name: 'counted', description: 'y', source: 'return { handler = function() return 1 end }' });
     expect(out).toMatchObject({ updated: true });
-    expect(h.pool.stats().hostCalls - before).toBe(2);
+    expect(h.pool.stats().hostCalls - before).toBe(1);
   });
 
   it('refuses a write the app:agent_security scope denies, writing nothing', async () => {

@@ -163,56 +163,16 @@ local function deep_equal(a, b)
   return true
 end
 
-local function list_contains(list, value)
-  for _, v in ipairs(list or {}) do
-    if v == value then return true end
-  end
-  return false
-end
-
--- A name is taken by a built-in tool alias, or by a loaded tool other than the one being replaced.
--- `builtins` lists the {id, alias} of the app.tools entries (tools.target's aliases); `existing` is the
--- entry at id on the snapshot create_tool writes on.
-local function shadowing(builtins, name, id, existing)
-  for _, e in ipairs(builtins or {}) do
-    if e.alias == name then
-      return "name \"" .. name .. "\" is taken by the built-in tool " .. e.id .. "; choose another name"
-    end
-  end
+-- The tools loaded in this session (ids or names), from the call context.
+local function loaded_ids()
+  local out = {}
   local loaded = ctx.get("loaded_tools")
   if type(loaded) == "table" then
-    local own_alias = existing and (existing.meta or {}).llm_alias
     for _, item in ipairs(loaded) do
-      if type(item) == "string" then
-        local alias = item:match(":([^:]+)$") or item
-        if alias == name and item ~= id and own_alias ~= name then
-          return "name \"" .. name .. "\" is already used by a loaded tool (" .. item .. "); choose another name"
-        end
-      end
+      if type(item) == "string" then out[#out + 1] = item end
     end
   end
-  return nil
-end
-
--- What writing id on the newest registry version meets, in one host call: that snapshot (the write goes
--- on it), the entry there now, the action the write needs (registry.create or registry.update), SCOPE's
--- decision on it for the agent actor, and (with_aliases) the aliases of the built-in tools. Returns the
--- target, or nil, what went wrong.
-local function target_of(id, with_aliases)
-  local actor = security.new_actor("service:agent", { role = "agent" })
-  local target, err = tools.target(nil, id, { scope = SCOPE, actor = actor, aliases = with_aliases and "app.tools" or nil })
-  if err then return nil, "cannot read the registry: " .. tostring(err) end
-  return target, nil
-end
-
-local function policy_check(target, id)
-  if target.scope_error then
-    return "cannot load the policies of " .. SCOPE .. ": " .. tostring(target.scope_error)
-  end
-  if target.decision == "deny" then
-    return "policy denied: " .. target.action .. " on " .. id
-  end
-  return nil
+  return out
 end
 
 local function run_tests(draft, tests)
@@ -226,28 +186,6 @@ local function run_tests(draft, tests)
     end
   end
   return failures
-end
-
--- Write the entry on `snap`. When another session changed or created it meanwhile (Conflict or
--- AlreadyExists), take a fresh snapshot, check the policy for the action now needed, and write again
--- (up to MAX_WRITE_ATTEMPTS: each lost race means another writer's version landed).
--- `existing` is the entry at id on snap as the caller read it (each retry reads it again on its fresh snapshot).
--- Returns version, existed-before; or nil, nil, message.
-local MAX_WRITE_ATTEMPTS = 5
-local function write_entry(snap, id, entry, existing)
-  for attempt = 1, MAX_WRITE_ATTEMPTS do
-    local changes = snap:changes()
-    if existing then changes = changes:update(entry) else changes = changes:create(entry) end
-    local version, aerr = changes:apply()
-    if not aerr then return version, existing ~= nil end
-    local racing = aerr:kind() == errors.CONFLICT or aerr:kind() == errors.ALREADY_EXISTS
-    if attempt == MAX_WRITE_ATTEMPTS or not racing then return nil, nil, "cannot write " .. id .. ": " .. tostring(aerr) end
-    local target, serr = target_of(id, false)
-    if serr then return nil, nil, serr end
-    snap, existing = target.snapshot, target.existing
-    local denied = policy_check(target, id)
-    if denied then return nil, nil, denied end
-  end
 end
 
 local function handler(input)
@@ -278,15 +216,6 @@ local function handler(input)
   if terr then return fail(terr) end
 
   local id = NAMESPACE .. ":" .. name
-  local target, terr = target_of(id, true)
-  if terr then return fail(terr) end
-  local snap, existing = target.snapshot, target.existing
-  local shadow = shadowing(target.aliases, name, id, existing)
-  if shadow then return fail(shadow) end
-
-  local denied = policy_check(target, id)
-  if denied then return fail(denied) end
-
   local draft = { name = name, language = language, source = source, modules = modules, method = "handler" }
   local _, cerr = tools.compile(draft)
   if cerr then
@@ -317,14 +246,22 @@ local function handler(input)
     },
     data = { source = source, modules = modules, method = "handler" },
   }
-  local version, existed, werr = write_entry(snap, id, entry, existing)
-  if werr then return fail(werr) end
+  -- One host call: refuse a name taken by a built-in tool or by another tool loaded in this session,
+  -- evaluate SCOPE for the create or update on the newest version, write (a lost race reads it again).
+  local written, werr = tools.write(id, entry, {
+    scope = SCOPE,
+    actor = security.new_actor("service:agent", { role = "agent" }),
+    aliases = "app.tools",
+    loaded = loaded_ids(),
+  })
+  if werr then return fail("cannot write " .. id .. ": " .. tostring(werr)) end
+  if written.refused then return fail(written.refused) end
 
   return {
-    created = not existed,
-    updated = existed,
+    created = not written.existed,
+    updated = written.existed,
     id = id,
-    version = version:id(),
+    version = written.version,
     alias = name,
   }
 end
