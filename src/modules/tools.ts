@@ -1,5 +1,5 @@
-// The `tools` tool module (privileged, used by create_tool): compile(draft) checks an UNREGISTERED tool source
-// in the calling worker (draft pool fallback); test(draft, input) runs it as app.generated:<name> in the draft pool.
+// The `tools` tool module (privileged, used by create_tool): compile(draft) checks an UNREGISTERED tool source in
+// the calling worker, test(draft, input) runs it in the draft pool, target/write read and write a tool entry in one host call.
 import type { Entry } from '../../schemas/entry.js';
 import { errorCode } from '../errors/app-error.js';
 import type { CallResult, IsolateError, ToolKind, ToolSpec } from '../isolates/types.js';
@@ -8,13 +8,13 @@ import { compileFilter } from '../registry/find.js';
 import { SnapshotDerived } from '../registry/snapshot-derived.js';
 import type { Registry, Snapshot } from '../registry/types.js';
 import { namedScope } from '../security/named-scope.js';
+import type { Actor } from '../security/types.js';
 import { typeName } from './bytes.js';
 import { asList, asString, entryFromGuest, entryToGuest, fromPlain, idFromGuest, isTable, toPlain } from './guest-data.js';
 import { guarded, requireService, toModuleFailure } from './host-services.js';
 import { ArgumentFailure, ModuleFailure, type CallContext, type GuestValue, type ModuleSpec } from './module-spec.js';
 import { applyAsCaller, SNAPSHOT_TYPE, snapshotValue } from './registry.js';
 import { translateFindFilter } from './registry-filter.js';
-import type { Actor } from '../security/types.js';
 import { actorFromGuest } from './security.js';
 import { COMPILE_ONLY_METHOD } from './tools-draft-engine.js';
 import type { ToolsServices } from './tools-services.js';
