@@ -4,6 +4,7 @@ import { Piscina } from 'piscina';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { TaskAbort } from './pool-abort.js';
 import type { PoolTask, WorkerReply } from './pool-task.js';
+import { joinChain, longestChainTail, promoteNext, queuedBehind, shortestChainTail, unlinkQueued } from './pool-prefetch-chain.js';
 import { RecentTools } from './pool-recent-tools.js';
 import { TASK_TOOLS, WarmFirstBalancer, type CallRoute } from './pool-warm-balancer.js';
 import type { ToolSpec } from './types.js';
@@ -84,13 +85,6 @@ export class DroppedWhileWaiting extends Error {
 /** Whether the call's task went to a worker (running there, or prefetched onto one): the lanes the marks count. */
 function onWorker(ticket: LevelTicket): boolean {
   return ticket.lane === 'core' || ticket.lane === 'spare' || ticket.lane === 'prefetch';
-}
-
-/** The calls prefetched behind this one, nearest first. */
-function queuedBehind(ticket: LevelTicket): LevelTicket[] {
-  const chain: LevelTicket[] = [];
-  for (let next = ticket.next; next; next = next.next) chain.push(next);
-  return chain;
 }
 
 /** Tools remembered for their speed (prefetch decisions); the map starts over past this. */
@@ -278,7 +272,7 @@ export class PoolLevel {
    */
   takeBack(ticket: LevelTicket): boolean {
     if (ticket.lane !== 'prefetch' || !this.#config.withdraw(ticket.slot)) return false;
-    this.#unlinkPrefetch(ticket);
+    unlinkQueued(ticket);
     ticket.lane = 'new';
     this.withdrawals++;
     const withdrawn = ticket.withdrawn;
@@ -306,7 +300,7 @@ export class PoolLevel {
       return;
     }
     if (lane === 'prefetch') {
-      this.#unlinkPrefetch(ticket);
+      unlinkQueued(ticket);
       this.#pump();
       return;
     }
@@ -318,9 +312,8 @@ export class PoolLevel {
     if (ticket.long) this.#long--;
     if (ticket.holding) this.#holding--;
     // The call prefetched behind this one runs on that worker now (those behind it stay queued behind it).
-    const next = ticket.next;
+    const next = promoteNext(ticket);
     if (next) {
-      ticket.next = next.behind = undefined;
       next.worker ??= ticket.worker;
       this.#enter(next, 'core');
       // Marked while it ran as prefetched: counted now, as any core call past those marks.
@@ -340,21 +333,8 @@ export class PoolLevel {
    */
   #steal(): void {
     if (this.#waiting.length > 0 || this.#coreIn >= this.#config.size || this.#coreReady.size <= this.#coreIn) return;
-    let longest: LevelTicket[] = [];
-    for (const running of this.#coreRunning) {
-      const chain = queuedBehind(running);
-      if (chain.length > longest.length) longest = chain;
-    }
-    if (longest.length >= 2) this.takeBack(longest[longest.length - 1]!);
-  }
-
-  /** Take a prefetched call out of its chain: the call queued behind it moves up behind the one ahead. */
-  #unlinkPrefetch(ticket: LevelTicket): void {
-    const behind = ticket.behind;
-    const next = ticket.next;
-    if (behind?.next === ticket) behind.next = next;
-    if (next?.behind === ticket) next.behind = behind;
-    ticket.behind = ticket.next = undefined;
+    const tail = longestChainTail(this.#coreRunning, 2);
+    if (tail) this.takeBack(tail);
   }
 
   /** Drop a call still waiting for a worker; false when it already runs (the caller aborts it instead). */
@@ -460,27 +440,14 @@ export class PoolLevel {
     const c = this.#config;
     if (!c.prefetch || ticket.slot < 0 || ticket.key === '') return false;
     const balancer = this.#balancers[0]!;
-    let tail: LevelTicket | undefined;
-    let shortest = c.prefetchDepth;
-    for (const running of this.#coreRunning) {
-      if (running.long || running.worker === undefined || !this.#fast(running.key)) continue;
-      if (!balancer.knows(running.worker, ticket.key)) continue;
-      let last = running;
-      let depth = 0;
-      while (last.next && depth < shortest) {
-        last = last.next;
-        depth++;
-        if (!this.#fast(last.key)) depth = shortest;
-      }
-      if (depth >= shortest) continue;
-      tail = last;
-      shortest = depth;
-      if (depth === 0) break;
-    }
+    const tail = shortestChainTail(
+      this.#coreRunning,
+      c.prefetchDepth,
+      (running) => !running.long && running.worker !== undefined && this.#fast(running.key) && balancer.knows(running.worker, ticket.key),
+      (key) => this.#fast(key),
+    );
     if (!tail) return false;
-    ticket.lane = 'prefetch';
-    ticket.behind = tail;
-    tail.next = ticket;
+    joinChain(tail, ticket);
     this.prefetched++;
     return true;
   }
