@@ -1,6 +1,7 @@
 // The short index of already generated tools added to the system prompt at session start, so the model
 // reuses a tool before rebuilding it: newest first, first description line, capped in entries and size.
 import type { Entry } from '../../schemas/entry.js';
+import { firstIndexWhere } from '../registry/bisect.js';
 import type { Registry } from '../registry/types.js';
 
 export const GENERATED_NAMESPACE = 'app.generated';
@@ -31,14 +32,7 @@ const newerFirst = (a: Ranked, b: Ranked): number => b.version - a.version || (a
 /** Insert `item` into `top` (sorted by newerFirst) and keep at most `limit` items. */
 function keepNewest(top: Ranked[], item: Ranked, limit: number): void {
   if (limit <= 0 || (top.length >= limit && newerFirst(item, top[top.length - 1]!) >= 0)) return;
-  let lo = 0;
-  let hi = top.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (newerFirst(top[mid]!, item) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  top.splice(lo, 0, item);
+  top.splice(firstIndexWhere(top, (t) => newerFirst(t, item) > 0), 0, item);
   if (top.length > limit) top.pop();
 }
 

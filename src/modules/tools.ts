@@ -146,6 +146,23 @@ function snapshotVersionArg(v: GuestValue | undefined): number | undefined {
   return version;
 }
 
+/** The action a write at an id needs: an update where an entry is, else a create. */
+function writeAction(existing: Entry | undefined): 'registry.update' | 'registry.create' {
+  return existing ? 'registry.update' : 'registry.create';
+}
+
+/**
+ * The named scope's decision on `action` for `actor` on `key` ("allow", "deny" or "undefined"), or why the
+ * scope cannot be loaded, worded as security.named_scope would report it (the caller decides what that means).
+ */
+function scopeDecision(snap: Snapshot, scope: string, actor: Actor, action: string, key: string): { decision: string } | { error: string } {
+  try {
+    return { decision: namedScope(snap, scope).evaluate(actor, action, key) ?? 'undefined' };
+  } catch (err) {
+    return { error: toModuleFailure(err, 'security.named_scope').message };
+  }
+}
+
 /**
  * tools.target(snapshot, id, options): what writing a tool at `id` on `snapshot` (nil: the newest version)
  * meets, read in one host call (the snapshot read, the entry there now, the action the write needs, the
@@ -161,19 +178,16 @@ function target(ctx: CallContext, snapshot: GuestValue | undefined, id: GuestVal
   return guarded('tools.target', () => {
     const snap = version === undefined ? registry.current() : registry.snapshotAt(version);
     const existing = snap.get(key);
-    const action = existing ? 'registry.update' : 'registry.create';
+    const action = writeAction(existing);
     const out: Record<string, GuestValue> = {
       snapshot: snapshotValue(snap.version),
       existing: existing ? entryToGuest(existing) : null,
       action,
     };
     if (o.scope !== undefined) {
-      try {
-        out.decision = namedScope(snap, o.scope).evaluate(actor, action, key) ?? 'undefined';
-      } catch (err) {
-        // As security.named_scope would report it (the caller decides whether that refuses the write).
-        out.scope_error = toModuleFailure(err, 'security.named_scope').message;
-      }
+      const d = scopeDecision(snap, o.scope, actor, action, key);
+      if ('decision' in d) out.decision = d.decision;
+      else out.scope_error = d.error;
     }
     if (o.aliases !== undefined) out.aliases = aliasesIn(snap, o.aliases);
     return out;
@@ -209,14 +223,10 @@ function refusal(snap: Snapshot, key: string, entry: Entry, existing: Entry | un
     if (alias === name && item !== key && ownAlias !== name) return `name "${name}" is already used by a loaded tool (${item}); choose another name`;
   }
   if (o.scope === undefined) return undefined;
-  const action = existing ? 'registry.update' : 'registry.create';
-  let decision: string | undefined;
-  try {
-    decision = namedScope(snap, o.scope).evaluate(actor, action, key);
-  } catch (err) {
-    return `cannot load the policies of ${o.scope}: ${toModuleFailure(err, 'security.named_scope').message}`;
-  }
-  return decision === 'deny' ? `policy denied: ${action} on ${key}` : undefined;
+  const action = writeAction(existing);
+  const d = scopeDecision(snap, o.scope, actor, action, key);
+  if (!('decision' in d)) return `cannot load the policies of ${o.scope}: ${d.error}`;
+  return d.decision === 'deny' ? `policy denied: ${action} on ${key}` : undefined;
 }
 
 /** Lost races tools.write retries on a fresh version: each one means another writer's version landed. */

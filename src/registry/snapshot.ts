@@ -1,6 +1,7 @@
 // An immutable view of the registry at one version over its persistent id->entry map (entry-map.ts), never copied
 // by reads; the id-sorted entry list is built lazily, spliced from the parent version's when that has one.
 import type { Entry } from '../../schemas/entry.js';
+import { firstIndexWhere } from './bisect.js';
 import { ChangesetBuilder } from './changeset.js';
 import type { EntryMap } from './entry-map.js';
 import { findEntries } from './find.js';
@@ -15,14 +16,7 @@ const MAX_SPLICED = 64;
 
 /** The first index in `list` (sorted by id) whose id is not below `id`. */
 function lowerBound(list: readonly Entry[], id: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]!.id < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstIndexWhere(list, (e) => e.id >= id);
 }
 
 export class RegistrySnapshot implements Snapshot {

@@ -3,7 +3,7 @@
 import type { GuestValue, Multi } from '../../modules/module-spec.js';
 import { killMessage } from './call-context.js';
 import type { LuaState } from './lua-state.js';
-import { MarshalError } from './lua-marshal.js';
+import { luaInteger, MarshalError } from './lua-marshal.js';
 import { LUA_REGISTRYINDEX, LuaT, luaTypeName, type LuaPtr } from './lua-raw.js';
 
 export const OP_INVOKE = 1;
@@ -73,7 +73,7 @@ export function mustUnwind(e: unknown): boolean {
 
 function statusMessage(state: LuaState, L: LuaPtr, status: number, message: string): number {
   state.m._lua_checkstack(L, 3);
-  state.m._lua_pushinteger(L, BigInt(status));
+  state.m._lua_pushinteger(L, luaInteger(status));
   state.marshal.pushString(L, message);
   return 2;
 }
@@ -109,7 +109,7 @@ function requireModule(state: LuaState, L: LuaPtr): number {
 
 function requireError(state: LuaState, L: LuaPtr, status: number, message: string, kind: string): number {
   state.m._lua_checkstack(L, 4);
-  state.m._lua_pushinteger(L, BigInt(status));
+  state.m._lua_pushinteger(L, luaInteger(status));
   state.marshal.pushString(L, message);
   state.marshal.pushString(L, kind);
   return 3;
@@ -149,7 +149,7 @@ function invoke(state: LuaState, L: LuaPtr): number {
     const err = e as { code?: unknown; kind?: unknown; message?: unknown; retryable?: unknown; details?: unknown };
     if (err && err.code === 'MODULE_ERROR') {
       m._lua_checkstack(L, 6);
-      m._lua_pushinteger(L, BigInt(ST_FAILURE));
+      m._lua_pushinteger(L, luaInteger(ST_FAILURE));
       state.marshal.pushString(L, typeof err.kind === 'string' ? err.kind : '');
       state.marshal.pushString(L, typeof err.message === 'string' ? err.message : String(err.message));
       if (typeof err.retryable === 'boolean') m._lua_pushboolean(L, err.retryable ? 1 : 0);
@@ -169,7 +169,7 @@ function invoke(state: LuaState, L: LuaPtr): number {
   const multi = result && typeof result === 'object' && '__multi' in result ? (result as Multi).__multi : undefined;
   const values = multi ?? [result];
   m._lua_checkstack(L, values.length + 4);
-  m._lua_pushinteger(L, BigInt(ST_OK));
+  m._lua_pushinteger(L, luaInteger(ST_OK));
   for (const v of values) state.marshal.push(L, v, module);
   return values.length + 1;
 }
@@ -177,6 +177,6 @@ function invoke(state: LuaState, L: LuaPtr): number {
 function killed(state: LuaState, L: LuaPtr): number {
   const c = state.call!;
   c.kill ??= { kind: 'Timeout', message: killMessage('Timeout', c) };
-  state.m._lua_pushinteger(L, BigInt(ST_KILLED));
+  state.m._lua_pushinteger(L, luaInteger(ST_KILLED));
   return 1;
 }

@@ -375,7 +375,7 @@ const SMALL_INTS = 1024;
 const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: SMALL_INTS }, (_, i) => BigInt(i));
 
 /** A safe integer as the BigInt a Lua integer slot takes (made once for 0..SMALL_INTS-1). */
-function luaInteger(i: number): bigint {
+export function luaInteger(i: number): bigint {
   return i >= 0 && i < SMALL_INTS ? SMALL_BIGINTS[i]! : BigInt(i);
 }
 
