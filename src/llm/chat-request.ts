@@ -19,7 +19,7 @@ export function chatMessages(messages: readonly ConversationMessage[]): ChatComp
     } else if (m.role === 'assistant' && messages[i + 1]?.role !== 'function_call') {
       out.push({ role: 'assistant', content: m.content });
       i++;
-    } else {
+    } else if (m.role === 'assistant' || m.role === 'function_call' || m.role === 'function_result') {
       // A tool turn: optional assistant text, then a block of calls and results in any interleaving.
       const text = m.role === 'assistant' ? m.content : undefined;
       if (m.role === 'assistant') i++;
@@ -42,6 +42,9 @@ export function chatMessages(messages: readonly ConversationMessage[]): ChatComp
         out.push({ role: 'assistant', content: text });
       }
       out.push(...results);
+    } else {
+      // A programmer bug (messages come from Conversation); before this check the loop never advanced.
+      throw new TypeError(`message ${i} has role ${JSON.stringify((m as { role: unknown }).role)}, not a conversation role (system, developer, user, assistant, function_call, function_result)`);
     }
   }
   return out;

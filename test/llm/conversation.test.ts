@@ -64,4 +64,10 @@ describe('conversation builder', () => {
       { role: 'tool', tool_call_id: 'c2', content: 'r2' },
     ]);
   });
+
+  it('fails on a wire-format message (role "tool") instead of looping forever', () => {
+    // Chat Completions messages passed where conversation messages belong: the builder used to spin on them.
+    const wire = [{ role: 'user', content: 'q' }, { role: 'tool', tool_call_id: 'c1', content: 'r' }] as unknown as Parameters<typeof chatMessages>[0];
+    expect(() => chatMessages(wire)).toThrow(/message 1 has role "tool", not a conversation role/);
+  });
 });
