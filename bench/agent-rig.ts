@@ -7,7 +7,7 @@ import { AGENT_EVENT_TOPIC, type AgentEvent } from '../schemas/messages/agent.js
 import { EXIT_TOPIC } from '../schemas/messages/process.js';
 import { startAgentRuntime, type AgentRuntime } from '../src/agent/runtime.js';
 import { openSession, type Session } from '../src/cli/bootstrap.js';
-import { AGENT_SCOPE_GROUP, toolEnv } from '../src/cli/agent-session.js';
+import { AGENT_SCOPE_GROUP, toolEnv, toolModuleConfig } from '../src/cli/agent-session.js';
 import { ProcessHost, type LocalProcess } from '../src/host/process-host.js';
 import { createIsolatePool, type IsolatePool } from '../src/isolates/pool.js';
 import { NET_SERVICE, netPolicyFrom } from '../src/modules/net-guard.js';
@@ -69,7 +69,7 @@ export async function createAgentRig(options: AgentRigOptions = {}): Promise<Age
     [NET_SERVICE]: net,
     ...drafts.services,
   };
-  const inner = createIsolatePool({ services, ...authoringModules(), size: options.poolSize ?? 2 });
+  const inner = createIsolatePool({ services, ...authoringModules(), moduleConfig: toolModuleConfig(env), size: options.poolSize ?? 2 });
   const clock: PoolClock = { ms: 0, calls: 0 };
   const pool = timedPool(inner, clock);
   const host = new ProcessHost();

@@ -188,7 +188,7 @@ function isolateTask(task: PoolTask): WorkerReply | Promise<WorkerReply> {
  * spent compiling WebAssembly. A failed preload is reported by the first call of that kind.
  */
 async function boot(): Promise<typeof isolateTask> {
-  bridge = new WorkerHostBridge(await loadModules(), channel, compileLocally);
+  bridge = new WorkerHostBridge(await loadModules(), channel, compileLocally, config.moduleConfig);
   const preload = config.preloadEngines ?? (Object.keys(BUILTIN_ENGINES) as ToolKind[]);
   await Promise.allSettled(preload.map(engineFor));
   return isolateTask;

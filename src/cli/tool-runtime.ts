@@ -5,22 +5,12 @@ import { createIsolatePool, type IsolatePool } from '../isolates/pool.js';
 import { NET_SERVICE, netPolicyFrom } from '../modules/net-guard.js';
 import { authoringModules, createDraftPool, type DraftPool, type ToolsServices } from '../modules/tools-services.js';
 import { openSession, type Session } from './bootstrap.js';
+import { toolEnv, toolModuleConfig } from './tool-env.js';
+
+export { TOOL_ENV_VARS, toolEnv, toolModuleConfig } from './tool-env.js';
 
 /** The named scope every tool the agent runs is checked against (registry writes, http requests). */
 export const AGENT_SCOPE_GROUP = 'app:agent_security';
-
-/** The only environment variables tools can read with the `env` module (doc_search's remote docs). */
-export const TOOL_ENV_VARS: readonly string[] = ['MICRO_AGI_DOCS_REMOTE'];
-
-/** The environment tools see: TOOL_ENV_VARS that are set; never keys or the rest of the environment. */
-export function toolEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of TOOL_ENV_VARS) {
-    const v = env[name];
-    if (typeof v === 'string' && v !== '') out[name] = v;
-  }
-  return out;
-}
 
 export interface ToolRuntimeOptions {
   /** `--home` (default MICRO_AGI_HOME, else ~/.micro-agi). */
@@ -76,6 +66,7 @@ export async function openToolRuntime(options: ToolRuntimeOptions): Promise<Tool
     pool = createIsolatePool({
       services,
       ...authoringModules(),
+      moduleConfig: toolModuleConfig(options.env),
       ...(options.poolSize !== undefined ? { size: options.poolSize } : {}),
       ...(options.poolStart === 'idle' ? IDLE_POOL : {}),
     });

@@ -8,6 +8,7 @@ import { createIsolatePool } from '../isolates/pool.js';
 import { toolSpecFromEntry } from '../isolates/tool-spec-from-entry.js';
 import type { CallResult } from '../isolates/types.js';
 import { netPolicyFrom, NET_SERVICE } from '../modules/net-guard.js';
+import { toolModuleConfig } from './tool-env.js';
 import { boolFlag, stringFlag, type ParsedArgs } from './argv.js';
 import type { Session } from './bootstrap.js';
 import type { CommandIO } from './command-spec.js';
@@ -96,6 +97,7 @@ export async function toolsRun(args: ParsedArgs, io: CommandIO): Promise<number>
     const pool = createIsolatePool({
       size: 1,
       services: { registry: s.registry, [NET_SERVICE]: netPolicyFrom(undefined, io.env) },
+      moduleConfig: toolModuleConfig(io.env),
     });
     const controller = new AbortController();
     const onSigint = (): void => controller.abort();

@@ -1,6 +1,6 @@
 // The HostBridge an engine uses inside an isolate worker: local module functions run in-thread with a
 // per-call CallContext; functions listed in `remote` block on the host channel until the supervisor answers.
-import { ArgumentFailure, ModuleFailure, type CallContext, type GuestValue, type LocalCompileOutcome, type ModuleSpec } from '../modules/module-spec.js';
+import { ArgumentFailure, ModuleFailure, type CallContext, type GuestValue, type LocalCompileOutcome, type ModuleConfig, type ModuleSpec } from '../modules/module-spec.js';
 import { MapHandleTable } from '../modules/handle-table.js';
 import type { Actor } from '../security/types.js';
 import type { HostBridge, ToolSpec } from './types.js';
@@ -30,6 +30,7 @@ export class WorkerHostBridge implements HostBridge {
   readonly modules: ReadonlyMap<string, ModuleSpec>;
   readonly #channel: HostChannelClient | undefined;
   readonly #compile: ((spec: ToolSpec) => LocalCompileOutcome) | undefined;
+  readonly #moduleConfig: ModuleConfig | undefined;
   readonly #invoke = (module: string, fn: string, args: GuestValue[]): GuestValue => this.invoke(module, fn, args);
   readonly #handles = new MapHandleTable();
   #info: BridgeCallInfo = NO_CALL_INFO;
@@ -40,12 +41,19 @@ export class WorkerHostBridge implements HostBridge {
 
   /**
    * `channel` is absent only where no supervisor exists (then remote functions fail with Unavailable).
-   * `compile`, when given, becomes CallContext.compile (the worker's compile engines).
+   * `compile`, when given, becomes CallContext.compile (the worker's compile engines); `moduleConfig`
+   * becomes CallContext.moduleConfig.
    */
-  constructor(modules: ReadonlyMap<string, ModuleSpec>, channel: HostChannelClient | undefined, compile?: (spec: ToolSpec) => LocalCompileOutcome) {
+  constructor(
+    modules: ReadonlyMap<string, ModuleSpec>,
+    channel: HostChannelClient | undefined,
+    compile?: (spec: ToolSpec) => LocalCompileOutcome,
+    moduleConfig?: ModuleConfig,
+  ) {
     this.modules = modules;
     this.#channel = channel;
     this.#compile = compile;
+    this.#moduleConfig = moduleConfig;
   }
 
   /** Set the actor and depth of the next call (the worker passes its task; kept until end()). */
@@ -75,6 +83,7 @@ export class WorkerHostBridge implements HostBridge {
     };
     if (this.#info.context) ctx.context = this.#info.context;
     if (this.#compile) ctx.compile = this.#compile;
+    if (this.#moduleConfig) ctx.moduleConfig = this.#moduleConfig;
     return ctx;
   }
 

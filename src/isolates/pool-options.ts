@@ -2,7 +2,7 @@
 // Defaults are filled in one place (resolvePoolOptions) so the pool and the bench build pools the same way.
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
-import type { HostServices, ModuleSpec } from '../modules/module-spec.js';
+import type { HostServices, ModuleConfig, ModuleSpec } from '../modules/module-spec.js';
 import type { Registry } from '../registry/types.js';
 import type { Actor } from '../security/types.js';
 import { distPath } from '../paths.js';
@@ -30,6 +30,12 @@ export interface IsolatePoolOptions {
    * worker; that call's deadline counts from after the load.
    */
   readonly preloadEngines?: readonly ToolKind[];
+  /**
+   * Settings of module functions that run inside the workers, by module name, e.g. `{docs: {remote: url}}`
+   * (docs.remote). Plain data, copied into every worker at start: a local function reads it without a
+   * round trip to the supervisor. Default: none.
+   */
+  readonly moduleConfig?: ModuleConfig;
   /** Calls that may wait per level when every worker is busy; beyond it a call fails with Internal "saturated". Default size * 1024. */
   readonly maxQueue?: number;
   /** Idle ms after which workers beyond minThreads (and of nested-call levels) exit. Default 30_000. */
@@ -171,6 +177,7 @@ export function resolvePoolOptions(options: IsolatePoolOptions = {}): ResolvedPo
       ...(options.engines ? { engines: options.engines } : {}),
       ...(options.extraModules ? { extraModules: options.extraModules } : {}),
       ...(options.preloadEngines ? { preloadEngines: [...options.preloadEngines] } : {}),
+      ...(options.moduleConfig ? { moduleConfig: options.moduleConfig } : {}),
     },
     workerFile: options.workerFile ?? distPath('workers/isolate-worker.js'),
     resourceLimits: options.resourceLimits,

@@ -1,5 +1,6 @@
 // Messages between the pool (supervisor) and the isolate worker: the task, the worker's reply, and its startup
 // configuration (which module builds the engine for each tool kind). Plain data: it is structured-cloned.
+import type { ModuleConfig } from '../modules/module-spec.js';
 import type { Actor } from '../security/types.js';
 import type { CallResult, ToolKind, ToolSpec } from './types.js';
 
@@ -104,4 +105,6 @@ export interface IsolateWorkerConfig {
    * before that call's start is recorded, so compiling WebAssembly never eats into a call's deadline.
    */
   readonly preloadEngines?: readonly ToolKind[];
+  /** Plain data the workers' local module functions read as CallContext.moduleConfig (see IsolatePoolOptions). */
+  readonly moduleConfig?: ModuleConfig;
 }

@@ -1,10 +1,10 @@
 // The `docs` tool module (privileged, runs inside the isolate worker): search the local reference pages
-// (docs/**/*.md) and read one page by path, through the per-process doc index.
+// (docs/**/*.md), read one page by path (through the per-process doc index), name the remote docs endpoint.
 import { docIndexFor, MAX_SEARCH_LIMIT, type DocIndex } from '../docs/doc-index.js';
 import { docsDir } from '../paths.js';
 import { typeName } from './bytes.js';
 import { asString, isTable } from './guest-data.js';
-import { ArgumentFailure, ModuleFailure, type GuestValue, type ModuleSpec } from './module-spec.js';
+import { ArgumentFailure, ModuleFailure, type CallContext, type GuestValue, type ModuleSpec } from './module-spec.js';
 
 function index(): DocIndex {
   try {
@@ -26,12 +26,21 @@ function limitArg(options: GuestValue | undefined): number | undefined {
   return limit;
 }
 
+/** The pool's moduleConfig.docs.remote without trailing slashes, or null when none is configured. */
+function remoteBase(ctx: CallContext): string | null {
+  const remote = ctx.moduleConfig?.['docs']?.['remote'];
+  if (typeof remote !== 'string') return null;
+  const base = remote.trim().replace(/\/+$/, '');
+  return base === '' ? null : base;
+}
+
 export const docsModule: ModuleSpec = {
   name: 'docs',
   privileged: true,
   summary:
     'The local reference pages: docs.search(query, {limit?}) -> {{path, title, score, snippet}}, err (best first, default 5 hits); ' +
-    'docs.page(path) -> {path, title, content}, err (content cut at 8000 characters; NotFound names the nearest paths); docs.paths() -> list.',
+    'docs.page(path) -> {path, title, content}, err (content cut at 8000 characters; NotFound names the nearest paths); docs.paths() -> list; ' +
+    'docs.remote() -> the remote docs endpoint the app configured (e.g. https://wippy.ai/llm, no trailing slash) or nil.',
   functions: {
     search: (_ctx, query, options) => {
       const text = asString(query ?? null, 'docs.search: query');
@@ -54,5 +63,6 @@ export const docsModule: ModuleSpec = {
       return { path: page.path, title: page.title, content: page.content };
     },
     paths: () => index().paths(),
+    remote: (ctx) => remoteBase(ctx),
   },
 };

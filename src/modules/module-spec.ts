@@ -109,7 +109,12 @@ export interface CallContext {
    * remote functions go through the host channel). Lets a local function fall back to a remote one.
    */
   readonly invoke?: (module: string, fn: string, args: GuestValue[]) => GuestValue;
+  /** Isolate worker only: the pool's moduleConfig (settings of local functions, by module name). */
+  readonly moduleConfig?: ModuleConfig;
 }
+
+/** Settings of worker-local module functions, by module name: plain data, copied into every isolate worker. */
+export type ModuleConfig = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 
 /** What CallContext.compile did: compiled (with the CompileError, if any), or no engine for the kind here. */
 export type LocalCompileOutcome = { readonly status: 'compiled'; readonly error?: IsolateError } | { readonly status: 'unavailable' };

@@ -1,13 +1,16 @@
 // The built-in doc_search tool (src/app/tools/doc_search.lua) run through the real isolate pool: local
 // page and search answers, and a loopback "remote docs endpoint" asked first with local fallback.
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IsolatePool } from '../../src/isolates/pool.js';
 import { DEFAULT_LIMITS, type ToolSpec } from '../../src/isolates/types.js';
-import { builtinAppDir } from '../../src/paths.js';
+import { toolModuleConfig } from '../../src/cli/tool-env.js';
+import { builtinAppDir, packageRoot } from '../../src/paths.js';
 import { loadDefinitions } from '../../src/registry/loader.js';
 import { AGENT_ACTOR } from '../../src/security/actors.js';
 import { docsPool, haveLuaBuild } from './support/docs-pool.js';
@@ -19,7 +22,7 @@ const TOOL: ToolSpec = {
   kind: 'function.lua',
   source: SOURCE,
   method: 'handler',
-  modules: ['http_client', 'json', 'env', 'docs'],
+  modules: ['http_client', 'json', 'docs'],
   trusted: true,
   limits: DEFAULT_LIMITS,
 };
@@ -84,9 +87,9 @@ beforeAll(async () => {
   port = (server.address() as AddressInfo).port;
   const down = await closedPort();
   const net = { allow: [`127.0.0.1:${port}`, `127.0.0.1:${down}`] };
-  localPool = docsPool({ services: { env: {}, net } });
-  remotePool = docsPool({ services: { env: { MICRO_AGI_DOCS_REMOTE: `http://127.0.0.1:${port}/llm/` }, net } });
-  downPool = docsPool({ services: { env: { MICRO_AGI_DOCS_REMOTE: `http://127.0.0.1:${down}/llm` }, net } });
+  localPool = docsPool({ services: { net }, moduleConfig: toolModuleConfig({}) });
+  remotePool = docsPool({ services: { net }, moduleConfig: toolModuleConfig({ MICRO_AGI_DOCS_REMOTE: `http://127.0.0.1:${port}/llm/` }) });
+  downPool = docsPool({ services: { net }, moduleConfig: toolModuleConfig({ MICRO_AGI_DOCS_REMOTE: `http://127.0.0.1:${down}/llm` }) });
 });
 
 afterAll(async () => {
@@ -130,7 +133,8 @@ describe.skipIf(!haveLuaBuild)('the registered app.tools:doc_search entry', () =
   it('is granted the modules its source requires and answers a query', async () => {
     const entry = (await loadDefinitions(builtinAppDir(), { logWarnings: false })).entries.find((e) => e.id === 'app.tools:doc_search');
     expect(entry).toBeDefined();
-    expect(entry!.data).toMatchObject({ modules: expect.arrayContaining(['http_client', 'json', 'env', 'docs']) });
+    // Exactly these: the remote endpoint comes from docs.remote(), so doc_search is not granted `env`.
+    expect((entry!.data as { modules: string[] }).modules).toEqual(['http_client', 'json', 'docs']);
     const r = await localPool.callEntry(entry!, 0, { query: 'parse json' }, { actor: AGENT_ACTOR });
     expect(r).toMatchObject({ status: 'ok', value: { results: expect.arrayContaining([expect.objectContaining({ path: 'modules/json' })]) } });
   });
@@ -172,5 +176,23 @@ describe.skipIf(!haveLuaBuild)('doc_search tool with a remote docs endpoint', ()
     expect(r.results[0]).toMatchObject({ path: 'modules/uuid', source: 'local' });
     const page = await run(downPool, { path: 'time' });
     expect(page).toMatchObject({ path: 'modules/time', source: 'local' });
+  });
+
+  it('is asked by `micro-agi tools run` when MICRO_AGI_DOCS_REMOTE names it (the CLI passes it to the pool)', async () => {
+    seen.length = 0;
+    const home = mkdtempSync(join(tmpdir(), 'micro-agi-docs-remote-'));
+    try {
+      const env = { ...process.env, MICRO_AGI_HOME: '', MICRO_AGI_DOCS_REMOTE: `http://127.0.0.1:${port}/llm`, MICRO_AGI_NET_ALLOW: `127.0.0.1:${port}` };
+      const out = await new Promise<string>((resolve, reject) => {
+        const bin = join(packageRoot(), 'bin', 'micro-agi.js');
+        execFile(process.execPath, [bin, 'tools', 'run', 'app.tools:doc_search', '--input', '{"query":"uuid"}', '--home', home], { env }, (err, stdout, stderr) =>
+          err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+        );
+      });
+      expect(seen.map((x) => x.url)).toEqual(['/llm/search?q=uuid']);
+      expect(JSON.parse(out).results[0]).toEqual({ path: 'lua/core/time', title: 'Time', snippet: 'remote hit for uuid', source: 'remote' });
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

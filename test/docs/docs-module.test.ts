@@ -22,7 +22,7 @@ describe('docs module', () => {
     expect(D.name).toBe('docs');
     expect(D.privileged).toBe(true);
     expect(D.remote ?? []).toEqual([]);
-    expect(Object.keys(D.functions).sort()).toEqual(['page', 'paths', 'search']);
+    expect(Object.keys(D.functions).sort()).toEqual(['page', 'paths', 'remote', 'search']);
   });
 
   it('searches: plain hits {path, title, score, snippet}, best first, 5 by default', () => {
@@ -54,6 +54,15 @@ describe('docs module', () => {
     expect(err.message).toContain('modules/hash');
     expect(err.details.near).toContain('modules/hash');
     expect(failure(() => call('page', ''))).toMatchObject({ kind: 'Invalid' });
+  });
+
+  it('names the remote docs endpoint of the pool\'s moduleConfig, without trailing slashes, or nil', () => {
+    expect(call('remote')).toBeNull();
+    const at = (remote: unknown): unknown => D.functions['remote']!(makeContext({ moduleConfig: { docs: { remote } } }));
+    expect(at('https://wippy.ai/llm//')).toBe('https://wippy.ai/llm');
+    expect(at('  ')).toBeNull();
+    expect(at(42)).toBeNull();
+    expect(D.functions['remote']!(makeContext({ moduleConfig: { http_client: { remote: 'x' } } }))).toBeNull();
   });
 
   it('lists the paths', () => {

@@ -1,8 +1,8 @@
 -- doc_search: one docs page by path or a search by query, from the local reference pages (module docs),
--- asking the remote Wippy docs endpoint first when MICRO_AGI_DOCS_REMOTE names one; bodies cut at 8000 chars.
+-- asking the remote Wippy docs endpoint first when the app configured one (docs.remote(), set from
+-- MICRO_AGI_DOCS_REMOTE); bodies cut at 8000 chars.
 local http_client = require("http_client")
 local json = require("json")
-local env = require("env")
 local docs = require("docs")
 
 local MAX_LEN = 8000
@@ -16,13 +16,6 @@ local function truncate(text, max)
     return text:sub(1, max) .. "\n... (truncated)"
   end
   return text
-end
-
--- The remote base URL (e.g. https://wippy.ai/llm) without a trailing slash, or nil when none is set.
-local function remote_base()
-  local base = env.get("MICRO_AGI_DOCS_REMOTE")
-  if type(base) ~= "string" or base == "" then return nil end
-  return (base:gsub("/+$", ""))
 end
 
 local function fetch(url)
@@ -80,7 +73,7 @@ end
 
 local function by_path(input_path)
   local path = input_path:gsub("^/+", ""):gsub("%.md$", "")
-  local base = remote_base()
+  local base = docs.remote()
   local remote_err
   if base then
     local body, err = fetch(base .. "/path/en/" .. path)
@@ -101,7 +94,7 @@ local function by_path(input_path)
 end
 
 local function by_query(query)
-  local base = remote_base()
+  local base = docs.remote()
   local results, remote_err, remote_text = {}, nil, nil
   if base then
     local body, err = fetch(base .. "/search?q=" .. http_client.encode_uri(query))
