@@ -3,6 +3,7 @@
 import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { ConversationMessage, FunctionCallMessage } from '../../schemas/llm-messages.js';
 import { chatReasoningEffort, openAIToolChoice, toolParameters, type CallOptions } from './call-options.js';
+import { notAConversationRole } from './conversation.js';
 
 /** Map builder messages to Chat Completions messages. developer → system (compatible servers lack it). */
 export function chatMessages(messages: readonly ConversationMessage[]): ChatCompletionMessageParam[] {
@@ -44,7 +45,7 @@ export function chatMessages(messages: readonly ConversationMessage[]): ChatComp
       out.push(...results);
     } else {
       // A programmer bug (messages come from Conversation); before this check the loop never advanced.
-      throw new TypeError(`message ${i} has role ${JSON.stringify((m as { role: unknown }).role)}, not a conversation role (system, developer, user, assistant, function_call, function_result)`);
+      throw notAConversationRole(i, m);
     }
   }
   return out;

@@ -9,6 +9,14 @@ import {
 
 const MERGEABLE: ReadonlySet<string> = new Set(['system', 'developer', 'user', 'assistant']);
 
+/** The programmer bug of handing a request builder something that is not a conversation message. */
+export function notAConversationRole(index: number, message: unknown): TypeError {
+  const role = (message as { role?: unknown } | null)?.role;
+  return new TypeError(
+    `message ${index} has role ${JSON.stringify(role)}, not a conversation role (system, developer, user, assistant, function_call, function_result)`,
+  );
+}
+
 /**
  * Ordered messages with Wippy's builder rules: consecutive text messages of the same role merge
  * (joined by a blank line); empty system/developer text is ignored; calls and results never merge.

@@ -3,11 +3,12 @@
 import type { ResponseCreateParamsStreaming, ResponseInputItem } from 'openai/resources/responses/responses';
 import type { ConversationMessage } from '../../schemas/llm-messages.js';
 import { openAIToolChoice, responsesReasoningEffort, toolParameters, type CallOptions } from './call-options.js';
+import { notAConversationRole } from './conversation.js';
 
 export function responsesInput(messages: readonly ConversationMessage[]): { instructions?: string; input: ResponseInputItem[] } {
   const instructions: string[] = [];
   const input: ResponseInputItem[] = [];
-  for (const m of messages) {
+  for (const [i, m] of messages.entries()) {
     switch (m.role) {
       case 'system':
       case 'developer':
@@ -25,6 +26,8 @@ export function responsesInput(messages: readonly ConversationMessage[]): { inst
       case 'function_result':
         input.push({ type: 'function_call_output', call_id: m.id, output: m.content });
         break;
+      default:
+        throw notAConversationRole(i, m); // not silently dropped
     }
   }
   return instructions.length > 0 ? { instructions: instructions.join('\n\n'), input } : { input };

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Conversation } from '../../src/llm/conversation.js';
 import { chatMessages } from '../../src/llm/chat-request.js';
+import { responsesInput } from '../../src/llm/responses-request.js';
 
 describe('conversation builder', () => {
   it('merges consecutive text messages of the same role and skips empty system text', () => {
@@ -65,9 +66,10 @@ describe('conversation builder', () => {
     ]);
   });
 
-  it('fails on a wire-format message (role "tool") instead of looping forever', () => {
+  it('fails on a wire-format message (role "tool") instead of looping forever or dropping it', () => {
     // Chat Completions messages passed where conversation messages belong: the builder used to spin on them.
     const wire = [{ role: 'user', content: 'q' }, { role: 'tool', tool_call_id: 'c1', content: 'r' }] as unknown as Parameters<typeof chatMessages>[0];
     expect(() => chatMessages(wire)).toThrow(/message 1 has role "tool", not a conversation role/);
+    expect(() => responsesInput(wire)).toThrow(/message 1 has role "tool", not a conversation role/);
   });
 });
