@@ -2,6 +2,7 @@
 // what happened and what to do; also extracts Retry-After. Pure: no I/O, no logging.
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { LlmError } from '../../schemas/llm-messages.js';
+import { isMalformedChunk } from './chunk-shape.js';
 import { llmError } from './llm-error.js';
 
 export interface ClassifyContext {
@@ -136,6 +137,15 @@ export function classifyError(err: unknown, ctx: ClassifyContext): Classified {
     }
     return {
       error: llmError('invalid_request', `${at} rejected the request for model "${ctx.model}" (${status}): ${msg}. Fix the request options (see the message).`, extra),
+    };
+  }
+  if (isMalformedChunk(err)) {
+    return {
+      error: llmError(
+        'malformed_response',
+        `Malformed stream from ${at} (model "${ctx.model}"): ${err.message}. The server is not speaking the OpenAI Chat Completions streaming protocol; use another server or report it to its authors.`,
+        { ...base, retryable: false },
+      ),
     };
   }
   if (err instanceof SyntaxError) {

@@ -3,6 +3,7 @@
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { FinishReason, TokenUsage } from '../../schemas/llm-messages.js';
 import type { AccumulatedStep, EventSink } from './accumulated-step.js';
+import { checkChatChunk } from './chunk-shape.js';
 import { tokensFromChatUsage } from './token-usage.js';
 
 interface PendingCall {
@@ -56,8 +57,10 @@ export class ChatStreamAccumulator {
     this.#emit = emit;
   }
 
+  /** Throws MalformedChunkError (code MALFORMED_CHUNK) for a chunk of the wrong shape. */
   push(chunk: ChatCompletionChunk): void {
     this.chunks++;
+    checkChatChunk(chunk, this.chunks);
     if (chunk.id && this.#responseId === undefined) this.#responseId = chunk.id;
     if (chunk.usage) this.#usage = tokensFromChatUsage(chunk.usage);
     const choice = chunk.choices?.find((c) => c.index === 0) ?? chunk.choices?.[0];
@@ -96,7 +99,9 @@ export class ChatStreamAccumulator {
     if (frag.id && !call.id) call.id = frag.id;
     const fn = frag.function;
     if (fn?.name && !call.name) call.name = fn.name;
-    if (typeof fn?.arguments === 'string') call.args += fn.arguments;
+    const args: unknown = fn?.arguments;
+    if (typeof args === 'string') call.args += args;
+    else if (typeof args === 'object' && args !== null) call.args += JSON.stringify(args); // some servers send an object
   }
 
   #emitPending(): void {

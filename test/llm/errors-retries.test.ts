@@ -189,6 +189,30 @@ describe('malformed output', () => {
     expect(h.fake.requests).toHaveLength(1);
   });
 
+  it('names the chunk and the field of a JSON chunk of the wrong shape, as malformed_response (not a network error to retry)', async () => {
+    // Seen from not-quite-compatible servers: before the shape check this was a TypeError reported as a broken connection.
+    const chunk = (delta: unknown): string => `data: ${JSON.stringify({ id: 'x', choices: [{ index: 0, delta }] })}\n\n`;
+    const cases: [string, RegExp][] = [
+      [chunk({ content: 'ok' }) + 'data: {"id":"x","choices":{}}\n\n', /chunk 2: choices is an object, not a list/],
+      [chunk({ tool_calls: { index: 0 } }), /chunk 1: choices\[0\]\.delta\.tool_calls is an object, not a list/],
+      [chunk({ tool_calls: [{ index: 0, id: 7 }] }), /chunk 1: choices\[0\]\.delta\.tool_calls\[0\]\.id is number 7, not a string/],
+      ['data: null\n\n', /chunk 1: the chunk is null, not an object/],
+    ];
+    for (const [data, message] of cases) {
+      h.fake.script({ type: 'chat', steps: [{ type: 'raw', data }] });
+      const out = await h.llm.generate('hi', { model: 'gpt-4.1-nano' });
+      expect(!out.ok && out.error).toMatchObject({ type: 'malformed_response', retryable: false });
+      expect(!out.ok && out.error.message).toMatch(message);
+    }
+  });
+
+  it('accepts tool-call arguments sent as an object (some servers) by encoding them', async () => {
+    const data = `data: ${JSON.stringify({ id: 'x', choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'c1', function: { name: 'calc', arguments: { expr: '1+1' } } }] }, finish_reason: 'tool_calls' }] })}\n\n`;
+    h.fake.script({ type: 'chat', steps: [{ type: 'raw', data }] });
+    const out = await h.llm.generate('hi', { model: 'gpt-4.1-nano', tools: TOOLS });
+    expect(out.ok && out.response.tool_calls[0]).toMatchObject({ id: 'c1', name: 'calc', arguments: { expr: '1+1' } });
+  });
+
   it('reports an error object inside the stream', async () => {
     h.fake.script({ type: 'chat', steps: [{ type: 'text', text: 'x' }, { type: 'streamError', message: 'upstream provider crashed' }] });
     const out = await h.llm.generate('hi', { model: 'gpt-4.1-nano' });
