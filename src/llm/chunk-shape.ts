@@ -1,5 +1,5 @@
-// The shape a Chat Completions stream chunk must have before the accumulator reads it: a server that is not
-// quite OpenAI-compatible gets an error naming the chunk and the field, not a TypeError from deep inside.
+// The shape a stream chunk (Chat Completions) or event (Responses) must have before an accumulator reads it: a
+// server that is not quite OpenAI-compatible gets an error naming the chunk and the field, not a TypeError.
 
 /** Thrown by the accumulator for a chunk it cannot read; the provider reports it as malformed_response. */
 export class MalformedChunkError extends Error {
@@ -12,6 +12,7 @@ export function isMalformedChunk(err: unknown): err is Error {
 }
 
 function describe(v: unknown): string {
+  if (v === undefined) return 'missing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
@@ -60,4 +61,10 @@ export function checkChatChunk(chunk: unknown, n: number): void {
       }
     });
   });
+}
+
+/** Throws MalformedChunkError unless a Responses stream event (number `n`, from 1) is an object with a string type. */
+export function checkResponsesEvent(event: unknown, n: number): void {
+  if (!isObject(event)) throw new MalformedChunkError(`event ${n} is ${describe(event)}, not an object`);
+  if (typeof event.type !== 'string') throw new MalformedChunkError(`event ${n}: type is ${describe(event.type)}, not a string`);
 }

@@ -143,7 +143,7 @@ export function classifyError(err: unknown, ctx: ClassifyContext): Classified {
     return {
       error: llmError(
         'malformed_response',
-        `Malformed stream from ${at} (model "${ctx.model}"): ${err.message}. The server is not speaking the OpenAI Chat Completions streaming protocol; use another server or report it to its authors.`,
+        `Malformed stream from ${at} (model "${ctx.model}"): ${err.message}. The server is not speaking the OpenAI streaming protocol; use another server or report it to its authors.`,
         { ...base, retryable: false },
       ),
     };

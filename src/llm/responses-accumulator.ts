@@ -2,6 +2,7 @@
 // function-call events, assembles calls by item id, and reads usage and the terminal status.
 import type { FinishReason, TokenUsage } from '../../schemas/llm-messages.js';
 import type { AccumulatedStep, EventSink } from './accumulated-step.js';
+import { checkResponsesEvent } from './chunk-shape.js';
 import { tokensFromResponsesUsage } from './token-usage.js';
 
 interface PendingCall {
@@ -34,8 +35,10 @@ export class ResponsesStreamAccumulator {
     this.#emit = emit;
   }
 
+  /** Throws MalformedChunkError (code MALFORMED_CHUNK) for an event that is not an object with a type. */
   push(event: AnyEvent): void {
     this.chunks++;
+    checkResponsesEvent(event, this.chunks);
     const e = event as Record<string, any>;
     switch (event.type) {
       case 'response.created':

@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../schemas/llm-messages.js';
 import { Conversation } from '../../src/llm/conversation.js';
+import { classifyError } from '../../src/llm/error-classifier.js';
+import { ResponsesStreamAccumulator } from '../../src/llm/responses-accumulator.js';
 import { reply } from '../support/fake-openai.js';
 import { useHarness } from './harness.js';
 
@@ -81,6 +83,21 @@ describe('responses api', () => {
     const out = await h.llm.generate('q', { model: 'reasoner' });
     expect(!out.ok && out.error).toMatchObject({ type: 'server', code: 'server_error' });
     expect(!out.ok && out.error.message).toContain('The model crashed');
+  });
+
+  it('reports an event that is not an object with a type as malformed_response, naming the event', () => {
+    const acc = new ResponsesStreamAccumulator(() => {});
+    acc.push({ type: 'response.created', response: { id: 'r1' } } as never);
+    let thrown: unknown;
+    try {
+      acc.push(null as never);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toMatchObject({ code: 'MALFORMED_CHUNK', message: 'event 2 is null, not an object' });
+    const ctx = { baseURL: 'http://x/v1', model: 'm', apiKeySource: 'OPENAI_API_KEY', timeoutMs: 1000, chunksReceived: 1 };
+    expect(classifyError(thrown, ctx).error).toMatchObject({ type: 'malformed_response', retryable: false, message: expect.stringContaining('event 2 is null') });
+    expect(() => new ResponsesStreamAccumulator(() => {}).push({ delta: 'x' } as never)).toThrow('event 1: type is missing, not a string');
   });
 
   it('retries an HTTP 429 on the Responses path too', async () => {
