@@ -44,7 +44,8 @@ export function parseBatchInput(text: string): BatchInput {
   const items: BatchItem[] = [];
   const bad: BadLine[] = [];
   const firstLine = new Map<string, number>();
-  const lines = text.split('\n');
+  // A byte order mark (files saved by some Windows editors) is not part of the first line's JSON.
+  const lines = (text.startsWith('\ufeff') ? text.slice(1) : text).split('\n');
   lines.forEach((raw, index) => {
     const line = index + 1;
     const source = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -63,7 +64,7 @@ export function parseBatchInput(text: string): BatchInput {
     const record = value as Record<string, unknown>;
     const id = asBatchId(record.id);
     if (id === undefined) {
-      const what = record.id === undefined ? 'missing "id"' : `"id" must be a non-empty string or a number, got ${short(JSON.stringify(record.id) ?? String(record.id))}`;
+      const what = record.id === undefined ? 'missing "id"' : `"id" must be a non-empty string or a number, got ${short(typeof record.id === 'number' ? String(record.id) : (JSON.stringify(record.id) ?? String(record.id)))}`;
       bad.push({ line, problem: what });
       return;
     }

@@ -46,6 +46,12 @@ describe('parseBatchInput', () => {
     expect(bad[4]!.problem).toBe('duplicate id "a" (first on line 1)');
     expect(bad[5]!.problem).toMatch(/"id" must be a non-empty string or a number/);
   });
+
+  it('reads a file that starts with a byte order mark (Windows editors) from its first line', () => {
+    const { items, bad } = parseBatchInput('\ufeff{"id": 1, "prompt": "first"}\r\n{"id": 1e999, "prompt": "x"}\r\n');
+    expect(items.map((i) => [i.id, i.line])).toEqual([[1, 1]]);
+    expect(bad).toEqual([{ line: 2, problem: '"id" must be a non-empty string or a number, got Infinity' }]);
+  });
 });
 
 describe('results file', () => {
