@@ -78,8 +78,9 @@ const COMMANDS_BEFORE_AUTHORING: readonly CommandSpec[] = [
     args: 'ID',
     summary: 'run a tool directly in an isolate (no LLM); non-zero exit on error',
     help: 'Runs the tool entry ID through the isolate pool with --input (JSON, default null) as the actor\n' +
-      'user:cli. Prints the result as JSON, or the error kind and message on stderr (exit status 1).\n' +
-      'Network access follows MICRO_AGI_NET_ALLOW.',
+      'user:cli. Prints the result as JSON, or the error kind and message on stderr (exit status 1). A\n' +
+      'result that reports a failure ({error = ...}, the tools\' convention) is printed and exits 1 too.\n' +
+      'Network access follows MICRO_AGI_NET_ALLOW; MICRO_AGI_DOCS_REMOTE is seen by doc_search.',
     flags: { ...JSON_FLAG, input: { type: 'string', value: 'JSON', help: 'the tool input as JSON (default null)' } },
     positionals: { min: 1, max: 1 },
     load: () => import('./tools-command.js').then((m) => m.toolsRun),
@@ -267,7 +268,8 @@ function positionalIndexes(argv: readonly string[], table: readonly CommandSpec[
     const a = argv[i]!;
     if (a === '--') break;
     if (a.startsWith('-')) {
-      if (a.startsWith('--') && !a.includes('=') && valued.has(a.slice(2))) i++;
+      // As parseArgv: a valued flag takes the next word unless that is another --flag (then parseArgv reports it).
+      if (a.startsWith('--') && !a.includes('=') && valued.has(a.slice(2)) && !(argv[i + 1] ?? '').startsWith('--')) i++;
       continue;
     }
     out.push(i);

@@ -8,6 +8,7 @@ import { createIsolatePool } from '../isolates/pool.js';
 import { toolSpecFromEntry } from '../isolates/tool-spec-from-entry.js';
 import type { CallResult } from '../isolates/types.js';
 import { netPolicyFrom, NET_SERVICE } from '../modules/net-guard.js';
+import { returnedError } from '../agent/returned-error.js';
 import { toolModuleConfig } from './tool-env.js';
 import { boolFlag, stringFlag, type ParsedArgs } from './argv.js';
 import type { Session } from './bootstrap.js';
@@ -120,6 +121,12 @@ export async function toolsRun(args: ParsedArgs, io: CommandIO): Promise<number>
       const where = e.line !== undefined ? ` (line ${e.line})` : '';
       const kind = e.errorKind ? `${e.kind}/${e.errorKind}` : e.kind;
       io.err(`micro-agi: ${entry.id}: ${kind}: ${e.message}${where}\n`);
+      return 1;
+    }
+    // The tools' convention for a failure they report as data: printed above, and a failing exit status.
+    const reported = returnedError(result.value);
+    if (reported !== undefined) {
+      io.err(`micro-agi: ${entry.id} returned an error: ${reported}\n`);
       return 1;
     }
     return 0;

@@ -135,6 +135,39 @@ describe('micro-agi policy check', () => {
   });
 });
 
+describe('micro-agi tools run', () => {
+  it('prints the value as JSON and exits 0; --json wraps it with ok and ms', () => {
+    const r = cli('tools', 'run', 'app.generated:shout', '--input', '{"text": "hey"}', '--home', home);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toBe('HEY');
+    const j = JSON.parse(cli('tools', 'run', 'app.generated:shout', '--input', '{"text": "hey"}', '--json', '--home', home).stdout);
+    expect(j).toMatchObject({ ok: true, value: 'HEY', ms: expect.any(Number) });
+  });
+
+  it('exits 1 naming the kind when the call fails in its isolate', () => {
+    const r = cli('tools', 'run', 'app.generated:shout', '--input', '{"text": {}}', '--home', home);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^micro-agi: app\.generated:shout: RuntimeError: .*bad argument #1 to 'upper' \(string expected, got table\) \(line 1\)$/m);
+  });
+
+  it('exits 1 when the tool reports a failure as its value ({error = ...}), printing the value', () => {
+    const r = cli('tools', 'run', 'app.tools:load_tool', '--input', '{"id": "app.generated:shuot"}', '--home', home);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: expect.stringContaining('did you mean app.generated:shout') });
+    expect(r.stderr).toContain('micro-agi: app.tools:load_tool returned an error: not found: app.generated:shuot');
+  });
+
+  it('refuses input that is not JSON and an unknown id', () => {
+    const bad = cli('tools', 'run', 'app.generated:shout', '--input', '{text', '--home', home);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--input is not valid JSON');
+    const missing = cli('tools', 'run', 'app.generated:nope', '--home', home);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('no entry "app.generated:nope"');
+  });
+});
+
 describe('micro-agi usage and bad input', () => {
   it('no command without a model configured explains the setup, lists commands, exits 2', () => {
     const r = cli();
@@ -156,6 +189,10 @@ describe('micro-agi usage and bad input', () => {
     const c = cli('registry', 'show');
     expect(c.status).toBe(2);
     expect(c.stderr).toContain('missing ID');
+    // -p with its value forgotten: the next flag is not taken as the prompt (nor its value as a command).
+    const d = cli('-p', '--home', join(scratch, 'never-created'));
+    expect(d.status).toBe(2);
+    expect(d.stderr).toContain('option --prompt needs a value (PROMPT)');
   });
 
   it('--help works for the program, a group and every command, on stdout with exit 0', () => {
