@@ -120,7 +120,9 @@ export async function toolsRun(args: ParsedArgs, io: CommandIO): Promise<number>
       const e = result.error;
       const where = e.line !== undefined ? ` (line ${e.line})` : '';
       const kind = e.errorKind ? `${e.kind}/${e.errorKind}` : e.kind;
-      io.err(`micro-agi: ${entry.id}: ${kind}: ${e.message}${where}\n`);
+      // Isolate messages usually start with the entry id already: say it once.
+      const message = e.message.startsWith(`${entry.id}: `) ? e.message.slice(entry.id.length + 2) : e.message;
+      io.err(`micro-agi: ${entry.id}: ${kind}: ${message}${where}\n`);
       return 1;
     }
     // The tools' convention for a failure they report as data: printed above, and a failing exit status.
