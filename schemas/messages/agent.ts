@@ -63,6 +63,10 @@ export const AgentEventSchema = z.discriminatedUnion('type', [
     before_chars: z.number(),
     after_chars: z.number(),
     prompt_tokens: z.number(),
+    /** prompt_tokens is estimated from the prompt's characters (the server reported no usage, or refused the prompt as too long). */
+    estimated: z.boolean().optional(),
+    /** 'overflow': the server refused the prompt as too long, and the step was retried from the summary. */
+    reason: z.enum(['threshold', 'overflow']).optional(),
   }),
   z.object({ type: z.literal('answer'), turn: z.number(), text: z.string() }),
   z.object({

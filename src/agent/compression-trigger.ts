@@ -1,5 +1,6 @@
-// Context compression: after a step whose prompt passed the threshold share of the model's window, the
-// conversation text is summarised on the compression model and the session continues from the summary.
+// Context compression: after a step whose prompt passed the threshold share of the model's window, or when
+// the server refused a prompt as too long, the conversation is summarised on the compression model and the
+// session continues from the summary.
 import { Conversation, compressToSize, type BoundModel, type TokenUsage } from '../llm/index.js';
 import { errorMessage } from '../errors/app-error.js';
 import type { EmitEvent } from './agent-events.js';
@@ -7,9 +8,20 @@ import type { AgentSession } from './agent-session.js';
 
 export const SUMMARY_PREFIX = 'Conversation summary:';
 
+/** Characters per token assumed where the server reports no usage (English prose runs ~4; code fewer). */
+export const CHARS_PER_TOKEN = 4;
+
 /** True when `promptTokens` (cached included) passed `ratio` of the context window. */
 export function needsCompression(promptTokens: number, contextWindow: number, ratio: number): boolean {
   return promptTokens > contextWindow * ratio;
+}
+
+/** The prompt size of the next step estimated from its characters (system prompt, conversation, tool schemas). */
+export function estimatedPromptTokens(session: AgentSession): number {
+  let chars = 0;
+  for (const m of session.messages()) chars += m.role === 'function_call' ? m.name.length + m.arguments.length : m.content.length;
+  for (const t of session.tools.definitions) chars += t.name.length + (t.description?.length ?? 0) + JSON.stringify(t.schema).length;
+  return Math.ceil(chars / CHARS_PER_TOKEN);
 }
 
 /** The model of class `compression`, else the agent's own model. */
@@ -21,12 +33,17 @@ export function compressionModel(session: AgentSession): BoundModel {
   }
 }
 
+export interface CompressionCause {
+  readonly promptTokens: number;
+  readonly estimated: boolean;
+  readonly reason: 'threshold' | 'overflow';
+}
+
 /**
- * Compress when `tokens` passed the threshold: emit `compressed` and replace the conversation, or emit
- * an `error` (compression_failed) and keep it. Returns whether the conversation was replaced.
+ * Summarise the conversation now: emit `compressed` and replace the conversation, or emit an `error`
+ * (compression_failed) and keep it. Returns whether the conversation was replaced.
  */
-export async function compressIfNeeded(session: AgentSession, tokens: TokenUsage | undefined, turn: number, emit: EmitEvent, signal?: AbortSignal): Promise<boolean> {
-  if (!tokens || !needsCompression(tokens.prompt, session.contextWindow(), session.limits.compressAt)) return false;
+export async function compressConversation(session: AgentSession, cause: CompressionCause, turn: number, emit: EmitEvent, signal?: AbortSignal): Promise<boolean> {
   const text = session.conversation.toText();
   let failure: string;
   try {
@@ -34,7 +51,15 @@ export async function compressIfNeeded(session: AgentSession, tokens: TokenUsage
     if (out.ok) {
       if (out.strategy === 'unchanged') return false; // already short: the prompt is big for other reasons
       session.conversation = new Conversation().addSystem(`${SUMMARY_PREFIX}\n\n${out.text}`);
-      emit({ type: 'compressed', turn, before_chars: text.length, after_chars: out.text.length, prompt_tokens: tokens.prompt });
+      emit({
+        type: 'compressed',
+        turn,
+        before_chars: text.length,
+        after_chars: out.text.length,
+        prompt_tokens: cause.promptTokens,
+        ...(cause.estimated ? { estimated: true } : {}),
+        ...(cause.reason === 'overflow' ? { reason: 'overflow' as const } : {}),
+      });
       return true;
     }
     failure = `${out.error.type}: ${out.error.message}`;
@@ -43,4 +68,14 @@ export async function compressIfNeeded(session: AgentSession, tokens: TokenUsage
   }
   emit({ type: 'error', turn, error: { type: 'compression_failed', message: `Compression failed; the conversation was kept. ${failure}` } });
   return false;
+}
+
+/**
+ * Compress when the step's prompt passed the threshold: its reported prompt tokens, or, when the server
+ * reported no usage, an estimate from the next prompt's characters. Returns whether the conversation was replaced.
+ */
+export async function compressIfNeeded(session: AgentSession, tokens: TokenUsage | undefined, turn: number, emit: EmitEvent, signal?: AbortSignal): Promise<boolean> {
+  const promptTokens = tokens ? tokens.prompt : estimatedPromptTokens(session);
+  if (!needsCompression(promptTokens, session.contextWindow(), session.limits.compressAt)) return false;
+  return compressConversation(session, { promptTokens, estimated: !tokens, reason: 'threshold' }, turn, emit, signal);
 }

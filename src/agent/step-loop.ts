@@ -5,7 +5,7 @@ import type { StreamEvent, TokenUsage, ToolCall } from '../llm/index.js';
 import { addTokens, ZERO_TOKENS } from '../llm/token-usage.js';
 import type { EmitEvent } from './agent-events.js';
 import type { AgentSession } from './agent-session.js';
-import { compressIfNeeded } from './compression-trigger.js';
+import { compressConversation, compressIfNeeded, estimatedPromptTokens } from './compression-trigger.js';
 import { applyHotReload, loadedToolIds } from './hot-reload.js';
 import { dispatchToolCalls } from './tool-dispatch.js';
 import type { FinalToolCallState } from './tool-call-state.js';
@@ -87,6 +87,8 @@ export async function runTurn(
           if (e.type === 'chunk' || e.type === 'thinking') emit({ type: e.type, turn, content: e.content });
         };
   let steps = 0;
+  /** A refused-as-too-long prompt is compressed and its step retried once per turn. */
+  let overflowRetried = false;
   let tokens: TokenUsage = ZERO_TOKENS;
   let cost = 0;
   const end = (status: TurnStatus): TurnStatus => {
@@ -113,6 +115,14 @@ export async function runTurn(
     });
     if (!outcome.ok) {
       if (signal.aborted || outcome.error.type === 'cancelled') return end('canceled');
+      if (outcome.error.type === 'context_length' && !overflowRetried) {
+        // The server refused the prompt as too long (usage never reported it close, or it grew in one step):
+        // summarise, then run the step again from the summary.
+        overflowRetried = true;
+        const cause = { promptTokens: estimatedPromptTokens(session), estimated: true, reason: 'overflow' } as const;
+        if (await compressConversation(session, cause, turn, emit, signal)) continue;
+        if (signal.aborted) return end('canceled');
+      }
       emit({ type: 'error', turn, error: { type: outcome.error.type, message: outcome.error.message } });
       return end('failed');
     }

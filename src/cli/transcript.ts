@@ -88,7 +88,10 @@ export class TextTranscript implements Transcript {
         return;
       case 'compressed':
         this.#breakLine();
-        this.#io.err(`  [compressed] context ${event.before_chars} -> ${event.after_chars} characters (prompt was ${event.prompt_tokens} tokens)\n`);
+        this.#io.err(
+          `  [compressed] context ${event.before_chars} -> ${event.after_chars} characters (prompt was ${event.estimated ? 'about ' : ''}${event.prompt_tokens} tokens` +
+            `${event.reason === 'overflow' ? '; the model refused it as too long, retrying' : ''})\n`,
+        );
         return;
       case 'error':
         this.#breakLine();

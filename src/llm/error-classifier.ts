@@ -26,7 +26,7 @@ export interface Classified {
   readonly retryAfterMs?: number;
 }
 
-const CONTEXT_RE = /context[ _]length|context window|maximum context|maximum.*tokens|too many tokens|string too long|prompt is too long/i;
+const CONTEXT_RE = /context[ _]length|context window|context size|maximum context|maximum.*tokens|too many tokens|string too long|prompt is too long/i;
 const FILTER_RE = /content[ _](policy|filter|management)/i;
 
 /** Retry-After from response headers: `retry-after-ms`, `retry-after` seconds, or an HTTP date. */

@@ -90,4 +90,46 @@ describe('agent compression', () => {
     await h.prompt('next');
     expect(h.fake.requests.map((r) => r.body.model)).toEqual(['gpt-5.1', 'gpt-5.1']);
   });
+
+  it('estimates the prompt from its characters when the server reports no usage', async () => {
+    // 1% of gpt-5.1's 128000-token window is 1280 tokens: the long prompt, system prompt and tool schemas are
+    // past it at ~4 characters per token; a short exchange is not.
+    await h.start({ compressAt: 0.01 });
+    h.fake.script(reply.text('ok'), reply.text('Noted.'), reply.text(SUMMARY));
+    const short = await h.prompt('hi');
+    expect(short.events.some((e) => e.type === 'compressed')).toBe(false);
+    const long = await h.prompt(LONG_PROMPT);
+    const compressed = long.events.find((e) => e.type === 'compressed') as Extract<AgentEvent, { type: 'compressed' }>;
+    expect(compressed).toMatchObject({ estimated: true, after_chars: SUMMARY.length });
+    expect(compressed.reason).toBeUndefined();
+    expect(compressed.prompt_tokens).toBeGreaterThan(1280);
+    expect(compressed.prompt_tokens).toBeLessThan(LONG_PROMPT.length);
+  });
+
+  it('compresses and retries the step once when the server refuses the prompt as too long', async () => {
+    await h.start();
+    h.fake.script(
+      reply.error(400, "This model's maximum context length is 128000 tokens. However, your messages resulted in 131072 tokens."),
+      reply.text(SUMMARY),
+      reply.text('PELICAN-42'),
+    );
+    const { end, events } = await h.prompt(LONG_PROMPT);
+    expect(end.status).toBe('answered');
+    expect(events.filter((e) => e.type !== 'chunk').map((e) => e.type)).toEqual(['compressed', 'answer', 'usage', 'turn_end']);
+    expect(events.find((e) => e.type === 'compressed')).toMatchObject({ reason: 'overflow', estimated: true, after_chars: SUMMARY.length });
+    expect(h.fake.requests.map((r) => r.body.model)).toEqual(['gpt-5.1', 'gpt-4.1-nano', 'gpt-5.1']);
+    expect(h.fake.requests[2]!.body.messages.slice(1)).toEqual([{ role: 'system', content: `Conversation summary:\n\n${SUMMARY}` }]);
+  });
+
+  it('fails the turn with the context error when the prompt is still too long after compressing', async () => {
+    await h.start();
+    const tooLong = reply.error(400, 'the request exceeds the available context size, try increasing it');
+    h.fake.script(tooLong, reply.text(SUMMARY), tooLong);
+    const { end, events } = await h.prompt(LONG_PROMPT);
+    expect(end.status).toBe('failed');
+    expect(events.filter((e) => e.type !== 'chunk').map((e) => e.type)).toEqual(['compressed', 'error', 'usage', 'turn_end']);
+    const err = events.find((e) => e.type === 'error') as Extract<AgentEvent, { type: 'error' }>;
+    expect(err.error.type).toBe('context_length');
+    expect(h.fake.requests).toHaveLength(3);
+  });
 });

@@ -65,6 +65,15 @@ describe('text transcript', () => {
     expect(err).toContain('step limit was reached after 16 steps');
   });
 
+  it('says when the prompt size was estimated and when the model refused the prompt as too long', () => {
+    const { err } = capture((io) => new TextTranscript(io, { isTTY: false }), [
+      { type: 'compressed', turn: 1, before_chars: 9000, after_chars: 300, prompt_tokens: 2500, estimated: true },
+      { type: 'compressed', turn: 1, before_chars: 8000, after_chars: 200, prompt_tokens: 31000, estimated: true, reason: 'overflow' },
+    ]);
+    expect(err).toContain('[compressed] context 9000 -> 300 characters (prompt was about 2500 tokens)\n');
+    expect(err).toContain('[compressed] context 8000 -> 200 characters (prompt was about 31000 tokens; the model refused it as too long, retrying)\n');
+  });
+
   it('shows a tool that returned {error: ...} (marked failed by the agent) as an error line', () => {
     const { out } = capture((io) => new TextTranscript(io, { isTTY: false }), [
       {

@@ -131,6 +131,10 @@ describe('error classification', () => {
     const out = await h.llm.generate('hi', { model: 'gpt-5.1' });
     expect(!out.ok && out.error.type).toBe('context_length');
     expect(!out.ok && out.error.message).toMatch(/Compress the conversation/);
+    // llama.cpp's server words it differently and sends no code
+    h.fake.script(reply.error(400, 'the request exceeds the available context size, try increasing it'));
+    const local = await h.llm.generate('hi', { model: 'gpt-5.1' });
+    expect(!local.ok && local.error.type).toBe('context_length');
   });
 
   it('classifies other 400s as invalid_request with the server message', async () => {
