@@ -57,6 +57,11 @@ export class OpenAICompatibleProvider {
   readonly #config: ProviderConfig;
   readonly #retry: RetryOptions;
   readonly #client: OpenAI | undefined;
+  /**
+   * False once the server refused `stream_options` (some OpenAI-compatible servers reject fields they do
+   * not know): later Chat requests go without it, so without streamed usage (compression then estimates).
+   */
+  #streamUsage = true;
 
   constructor(options: ProviderOptions) {
     this.#config = options.config;
@@ -104,6 +109,11 @@ export class OpenAICompatibleProvider {
       const r = await this.#attempt(this.#client, req, emit, signal);
       if (r.ok) return this.#finalize(req, r.step, attempts, r.requestId, fail);
       const { error, retryAfterMs } = r.classified;
+      if (this.#streamUsage && refusedStreamOptions(error, req)) {
+        this.#streamUsage = false;
+        log.warn({ baseURL: this.baseURL, message: error.message }, 'the server refused stream_options; streaming without usage from now on');
+        continue;
+      }
       const decision = decideRetry(error, retryAfterMs, { attempts, waitedMs, chunksReceived: r.chunks }, this.#retry);
       if (decision.retry) {
         log.info({ model: req.providerModel, attempt: attempts, delayMs: decision.delayMs, type: error.type, status: error.status }, 'llm request failed, retrying');
@@ -118,6 +128,12 @@ export class OpenAICompatibleProvider {
       }
       return fail({ ...error, message, attempts });
     }
+  }
+
+  #chatRequest(req: StepRequest): ReturnType<typeof buildChatRequest> {
+    const body = buildChatRequest(req.providerModel, req.messages, req.options);
+    if (!this.#streamUsage) delete body.stream_options;
+    return body;
   }
 
   #cancelled(req: StepRequest, attempts: number): LlmError {
@@ -158,7 +174,7 @@ export class OpenAICompatibleProvider {
         });
       } else {
         const { data: stream, request_id } = await client.chat.completions
-          .create(buildChatRequest(req.providerModel, req.messages, req.options), opts)
+          .create(this.#chatRequest(req), opts)
           .withResponse();
         requestId = request_id ?? undefined;
         const cacc = acc as ChatStreamAccumulator;
@@ -257,3 +273,8 @@ const sdkLogger = {
   info: (msg: string, ...rest: unknown[]) => log.info({ sdk: rest }, msg),
   debug: (msg: string, ...rest: unknown[]) => log.debug({ sdk: rest }, msg),
 };
+
+/** A Chat request refused because of `stream_options` (400/422 naming it): worth one retry without it. */
+function refusedStreamOptions(error: LlmError, req: StepRequest): boolean {
+  return req.options.api !== 'responses' && error.type === 'invalid_request' && /stream_options|include_usage/i.test(error.message);
+}

@@ -137,6 +137,17 @@ describe('error classification', () => {
     expect(!local.ok && local.error.type).toBe('context_length');
   });
 
+  it('drops stream_options for good when the server refuses it, and streams without usage', async () => {
+    h.fake.script(reply.error(400, 'Unrecognized request argument supplied: stream_options'), reply.text('fine'), reply.text('again'));
+    const out = await h.llm.generate('hi', { model: 'gpt-4.1-nano' });
+    expect(out.ok && out.response.result).toBe('fine');
+    expect(h.fake.requests.map((r) => r.body.stream_options)).toEqual([{ include_usage: true }, undefined]);
+    expect(h.sleeps).toEqual([]);
+    const next = await h.llm.generate('hi', { model: 'gpt-4.1-nano' });
+    expect(next.ok && next.response.result).toBe('again');
+    expect(h.fake.requests[2]!.body.stream_options).toBeUndefined();
+  });
+
   it('classifies other 400s as invalid_request with the server message', async () => {
     h.fake.script(reply.error(400, "Unsupported parameter: 'temperature'", { code: 'unsupported_parameter' }));
     const out = await h.llm.generate('hi', { model: 'gpt-4.1-nano' });
