@@ -1,27 +1,27 @@
 // Context compression: after a step whose prompt passed the threshold share of the model's window, or when
 // the server refused a prompt as too long, the conversation is summarised on the compression model and the
 // session continues from the summary.
-import { Conversation, compressToSize, type BoundModel, type TokenUsage } from '../llm/index.js';
+import { COMPRESS_LIMITS, Conversation, compressToSize, type BoundModel, type TokenUsage } from '../llm/index.js';
 import { errorMessage } from '../errors/app-error.js';
 import type { EmitEvent } from './agent-events.js';
 import type { AgentSession } from './agent-session.js';
 
 export const SUMMARY_PREFIX = 'Conversation summary:';
 
-/** Characters per token assumed where the server reports no usage (English prose runs ~4; code fewer). */
-export const CHARS_PER_TOKEN = 4;
-
 /** True when `promptTokens` (cached included) passed `ratio` of the context window. */
 export function needsCompression(promptTokens: number, contextWindow: number, ratio: number): boolean {
   return promptTokens > contextWindow * ratio;
 }
 
-/** The prompt size of the next step estimated from its characters (system prompt, conversation, tool schemas). */
+/**
+ * The prompt size of the next step estimated from its characters (system prompt, conversation, tool schemas),
+ * at compression's own rate (COMPRESS_LIMITS.charsPerToken: 4; English prose runs ~4, code fewer).
+ */
 export function estimatedPromptTokens(session: AgentSession): number {
   let chars = 0;
   for (const m of session.messages()) chars += m.role === 'function_call' ? m.name.length + m.arguments.length : m.content.length;
   for (const t of session.tools.definitions) chars += t.name.length + (t.description?.length ?? 0) + JSON.stringify(t.schema).length;
-  return Math.ceil(chars / CHARS_PER_TOKEN);
+  return Math.ceil(chars / COMPRESS_LIMITS.charsPerToken);
 }
 
 /** The model of class `compression`, else the agent's own model. */

@@ -3,7 +3,7 @@
 export { createLlm, type Llm, type LlmOptions, type GenerateRequest, type LlmInput, type BoundModel } from './llm.js';
 export { Conversation } from './conversation.js';
 export { dryFetch } from './dry-transport.js';
-export { compressToSize, type CompressOptions, type CompressOutcome } from './compress.js';
+export { compressToSize, COMPRESS_LIMITS, type CompressOptions, type CompressOutcome } from './compress.js';
 export { resolveModel, listModels, modelCard, type ModelSource } from './model-resolver.js';
 export { providerConfigFromEnv, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, type ProviderConfig } from './provider-config.js';
 export { stepCost, CostMeter, type SessionUsage } from './cost-calculator.js';
