@@ -47,7 +47,14 @@ export async function compressConversation(session: AgentSession, cause: Compres
   const text = session.conversation.toText();
   let failure: string;
   try {
-    const out = await compressToSize(compressionModel(session), text, session.limits.compressChars, signal ? { signal } : {});
+    const options = signal ? { signal } : {};
+    const model = compressionModel(session);
+    let out = await compressToSize(model, text, session.limits.compressChars, options);
+    // A server without the compression model (a local one serving only the agent's --model): use the agent's.
+    if (!out.ok && out.error.type === 'model_not_found') {
+      const own = session.llm.model(session.spec.model);
+      if (own.card.name !== model.card.name) out = await compressToSize(own, text, session.limits.compressChars, options);
+    }
     if (out.ok) {
       if (out.strategy === 'unchanged') return false; // already short: the prompt is big for other reasons
       session.conversation = new Conversation().addSystem(`${SUMMARY_PREFIX}\n\n${out.text}`);

@@ -132,4 +132,15 @@ describe('agent compression', () => {
     expect(err.error.type).toBe('context_length');
     expect(h.fake.requests).toHaveLength(3);
   });
+
+  it("summarises on the agent's own model when the server has no compression model (a local server)", async () => {
+    await h.start();
+    h.fake.script(reply.text('Noted.', { usage: OVER }), reply.error(404, 'model "gpt-4.1-nano" not found, try pulling it first'), reply.text(SUMMARY), reply.text('PELICAN-42'));
+    const first = await h.prompt(LONG_PROMPT);
+    expect(first.events.find((e) => e.type === 'compressed')).toMatchObject({ after_chars: SUMMARY.length });
+    expect(first.events.some((e) => e.type === 'error')).toBe(false);
+    await h.prompt('What was the code word?');
+    expect(h.fake.requests.map((r) => r.body.model)).toEqual(['gpt-5.1', 'gpt-4.1-nano', 'gpt-5.1', 'gpt-5.1']);
+    expect(h.fake.requests[3]!.body.messages[1]).toEqual({ role: 'system', content: `Conversation summary:\n\n${SUMMARY}` });
+  });
 });
