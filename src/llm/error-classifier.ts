@@ -113,7 +113,7 @@ export function classifyError(err: unknown, ctx: ClassifyContext): Classified {
       return {
         error: llmError(
           'model_not_found',
-          `Model "${ctx.model}" not found at ${at} (404): ${msg}. Check provider_model in the llm.model entry and that OPENAI_BASE_URL ends in /v1.`,
+          `Model "${ctx.model}" not found at ${at} (404): ${msg}. Pick a model the server has (micro-agi --model NAME), or check provider_model in the llm.model entry and that OPENAI_BASE_URL ends in /v1.`,
           extra,
         ),
       };

@@ -124,6 +124,7 @@ describe('error classification', () => {
     const out = await h.llm.generate('hi', { model: 'gpt-4.1-nano' });
     expect(!out.ok && out.error).toMatchObject({ type: 'model_not_found', status: 404, retryable: false });
     expect(!out.ok && out.error.message).toContain('Model "gpt-4.1-nano" not found');
+    expect(!out.ok && out.error.message).toContain('micro-agi --model NAME');
   });
 
   it('classifies a context overflow (400) as context_length and suggests compression', async () => {
