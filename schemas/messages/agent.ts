@@ -68,7 +68,13 @@ export const AgentEventSchema = z.discriminatedUnion('type', [
     /** 'overflow': the server refused the prompt as too long, and the step was retried from the summary. */
     reason: z.enum(['threshold', 'overflow']).optional(),
   }),
-  z.object({ type: z.literal('answer'), turn: z.number(), text: z.string() }),
+  z.object({
+    type: z.literal('answer'),
+    turn: z.number(),
+    text: z.string(),
+    /** The model stopped at its output token limit (max_tokens): the text is cut off. */
+    truncated: z.boolean().optional(),
+  }),
   z.object({
     type: z.literal('usage'),
     turn: z.number(),

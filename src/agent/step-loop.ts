@@ -139,7 +139,7 @@ export async function runTurn(
 
     if (r.tool_calls.length === 0) {
       if (r.result) session.conversation.addAssistant(r.result);
-      emit({ type: 'answer', turn, text: r.result });
+      emit({ type: 'answer', turn, text: r.result, ...(r.finish_reason === 'length' ? { truncated: true } : {}) });
       await compressIfNeeded(session, r.tokens, turn, emit, signal);
       return end('answered');
     }

@@ -85,6 +85,7 @@ export class TextTranscript implements Transcript {
         if (!this.#streamed && event.text !== '') this.#out(this.#renderer.write(event.text));
         if (!this.#streamed && event.text !== '' && !event.text.endsWith('\n')) this.#atLineStart = false;
         this.#breakLine();
+        if (event.truncated) this.#io.err('  (the answer was cut off at the model\'s output token limit)\n');
         return;
       case 'compressed':
         this.#breakLine();

@@ -43,6 +43,16 @@ describe('agent text answers', () => {
     expect(body.max_completion_tokens).toBe(2048);
   });
 
+  it('marks an answer the model cut off at its output token limit as truncated', async () => {
+    await h.start();
+    h.fake.script(reply.text('A long answer that stops mid', { finish: 'length' }), reply.text('Complete.'));
+    const cut = await h.prompt('explain everything');
+    expect(cut.end.status).toBe('answered');
+    expect(cut.events.find((e) => e.type === 'answer')).toEqual({ type: 'answer', turn: cut.turn, text: 'A long answer that stops mid', truncated: true });
+    const whole = await h.prompt('briefly');
+    expect(whole.events.find((e) => e.type === 'answer')).toEqual({ type: 'answer', turn: whole.turn, text: 'Complete.' });
+  });
+
   it('forwards streamed reasoning as thinking events before the answer chunks', async () => {
     await h.start();
     h.fake.script({

@@ -65,6 +65,15 @@ describe('text transcript', () => {
     expect(err).toContain('step limit was reached after 16 steps');
   });
 
+  it('notes on stderr that an answer was cut off at the token limit', () => {
+    const { out, err } = capture((io) => new TextTranscript(io, { isTTY: false }), [
+      { type: 'answer', turn: 1, text: 'Half an ans', truncated: true },
+      { type: 'turn_end', turn: 1, status: 'answered', steps: 1 },
+    ]);
+    expect(out).toBe('Half an ans\n');
+    expect(err).toContain("(the answer was cut off at the model's output token limit)\n");
+  });
+
   it('says when the prompt size was estimated and when the model refused the prompt as too long', () => {
     const { err } = capture((io) => new TextTranscript(io, { isTTY: false }), [
       { type: 'compressed', turn: 1, before_chars: 9000, after_chars: 300, prompt_tokens: 2500, estimated: true },
