@@ -26,6 +26,8 @@ export const AgentArgsSchema = z.object({
   compressAt: z.number().gt(0).lte(1).optional(),
   /** Target size of the compressed conversation in characters (default 4000). */
   compressChars: z.number().int().positive().optional(),
+  /** Characters of one tool result the model gets; a longer result is cut with a note (default 40000). */
+  maxResultChars: z.number().int().positive().optional(),
   /**
    * Emit chunk and thinking events while the model streams (default true). A terminal that shows only final
    * answers (batch) turns them off: the answer event still carries the whole text.

@@ -10,6 +10,7 @@ import type { AgentArgs } from './agent-args.js';
 import { loadAgentSpec, systemPrompt, type AgentSpec } from './agent-spec.js';
 import { compileTools, type ToolSet } from './tool-definitions.js';
 import { generatedToolIndex } from './tool-index.js';
+import { DEFAULT_MAX_RESULT_CHARS } from './tool-result-json.js';
 import { modelsWithOverride } from './ad-hoc-model.js';
 
 const log = logger('agent.session');
@@ -20,6 +21,8 @@ export interface SessionLimits {
   readonly compressAt: number;
   /** Target characters of a compressed conversation. */
   readonly compressChars: number;
+  /** Characters of one tool result the model gets (longer ones are cut with a note). */
+  readonly maxResultChars: number;
 }
 
 export class AgentSession {
@@ -209,6 +212,7 @@ export async function openAgentSession(args: AgentArgs, options: OpenSessionOpti
       maxSteps: args.maxSteps,
       compressAt: args.compressAt ?? 0.75,
       compressChars: args.compressChars ?? 4000,
+      maxResultChars: args.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS,
     });
   } catch (err) {
     await registry.close();

@@ -35,6 +35,8 @@ export interface AgentRuntimeOptions {
   /** Compression trigger share of the context window (default 0.75) and target chars (default 4000). */
   readonly compressAt?: number;
   readonly compressChars?: number;
+  /** Characters of one tool result the model gets (default 40000; the tool_result event keeps it whole). */
+  readonly maxResultChars?: number;
   /**
    * Stream chunk and thinking events to the terminal (default true). False for a terminal that shows only
    * the final answer (batch): fewer messages per step; the answer event is unchanged.
@@ -104,6 +106,7 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     ...(options.model !== undefined ? { model: options.model } : {}),
     ...(options.compressAt !== undefined ? { compressAt: options.compressAt } : {}),
     ...(options.compressChars !== undefined ? { compressChars: options.compressChars } : {}),
+    ...(options.maxResultChars !== undefined ? { maxResultChars: options.maxResultChars } : {}),
     ...(options.streamChunks === false ? { streamChunks: false } : {}),
     ...(options.dry ? { dry: true } : {}),
   };

@@ -9,7 +9,7 @@ import { compressConversation, compressIfNeeded, estimatedPromptTokens } from '.
 import { applyHotReload, loadedToolIds } from './hot-reload.js';
 import { dispatchToolCalls } from './tool-dispatch.js';
 import type { FinalToolCallState } from './tool-call-state.js';
-import { toolErrorJson, toolValueJson } from './tool-result-json.js';
+import { resultForModel, toolErrorJson, toolValueJson } from './tool-result-json.js';
 import type { ToolCaller } from './tool-service-client.js';
 import { returnedError } from './returned-error.js';
 
@@ -54,7 +54,8 @@ function valueJson(f: Extract<FinalToolCallState, { status: 'done' }>): string {
 function appendResults(session: AgentSession, finals: readonly FinalToolCallState[]): void {
   for (const f of finals) {
     session.conversation.addFunctionCall(f.call.name, storedArguments(f), f.call.id);
-    session.conversation.addFunctionResult(f.call.name, f.status === 'done' ? valueJson(f) : toolErrorJson(f.error), f.call.id);
+    const json = f.status === 'done' ? valueJson(f) : toolErrorJson(f.error);
+    session.conversation.addFunctionResult(f.call.name, resultForModel(json, session.limits.maxResultChars), f.call.id);
   }
 }
 

@@ -17,6 +17,23 @@ export function toolValueJson(value: unknown): string {
   }
 }
 
+/** Characters of one tool result the model gets by default (~10k tokens): one result must not fill the window. */
+export const DEFAULT_MAX_RESULT_CHARS = 40_000;
+
+/**
+ * What the model gets of a result's JSON: itself, or past `maxChars` a JSON object with its first `maxChars`
+ * characters (as a string) and a note saying how to see the rest. The user's tool_result event keeps it whole.
+ */
+export function resultForModel(json: string, maxChars: number): string {
+  if (json.length <= maxChars) return json;
+  return JSON.stringify({
+    truncated: true,
+    total_chars: json.length,
+    note: `The result was ${json.length} characters of JSON; only the first ${maxChars} are shown. Ask the tool for less (a filter, a limit, one page) to see the rest.`,
+    head: json.slice(0, maxChars),
+  });
+}
+
 /** JSON of a failed call as the model sees it: `{"error": {"type", "message"}}`. */
 export function toolErrorJson(error: ToolErrorData): string {
   return JSON.stringify({ error: { type: error.type, message: error.message } });

@@ -116,6 +116,24 @@ describe('agent tool calls', () => {
     expect(content.error.message).toContain('kaput');
   });
 
+  it('gives the model the head of an oversized result with a note; the tool_result event keeps it whole', async () => {
+    await h.put(generatedTool('big', 'local function handler(input) return { text = string.rep("abcdefghij", 50) } end\nreturn { handler = handler }'));
+    await h.start({ maxResultChars: 120 });
+    h.fake.script(
+      reply.toolCalls([{ id: 'l', name: 'load_tool', args: { id: 'app.generated:big' } }]),
+      reply.toolCalls([{ id: 'b', name: 'big', args: {} }]),
+      reply.text('Too much.'),
+    );
+    const { events } = await h.prompt('run big');
+    const result = events.find((e) => e.type === 'tool_result' && e.id === 'b') as Extract<AgentEvent, { type: 'tool_result' }>;
+    expect(result).toMatchObject({ ok: true, result: { text: 'abcdefghij'.repeat(50) } });
+    const full = JSON.stringify({ text: 'abcdefghij'.repeat(50) });
+    const content = JSON.parse(toolMessages(h.fake.requests[2]!.body).find((t: any) => t.tool_call_id === 'b').content);
+    expect(content).toEqual({ truncated: true, total_chars: full.length, note: expect.stringContaining('only the first 120 are shown'), head: full.slice(0, 120) });
+    // a result within the limit (load_tool's) reaches the model unchanged
+    expect(JSON.parse(toolMessages(h.fake.requests[2]!.body).find((t: any) => t.tool_call_id === 'l').content)).toMatchObject({ loaded: true });
+  });
+
   it('stops at the step limit with a plain answer and turn_end step_limit', async () => {
     await h.start({ maxSteps: 3 });
     const read = (id: string) => reply.toolCalls([{ id, name: 'registry_read', args: { id: 'app:openai' } }]);
