@@ -44,6 +44,8 @@ export class TextTranscript implements Transcript {
   /** False while the last character written to stdout was not a newline. */
   #atLineStart = true;
   #streamed = false;
+  /** True once this stretch of reasoning was announced (TTY only; reset by the next output). */
+  #thinkingNoted = false;
 
   constructor(io: TranscriptIO, options: { isTTY: boolean }) {
     this.#io = io;
@@ -66,12 +68,14 @@ export class TextTranscript implements Transcript {
   handle(event: AgentEvent): void {
     switch (event.type) {
       case 'chunk':
+        this.#thinkingNoted = false;
         this.#streamed = true;
         this.#out(this.#renderer.write(event.content));
         // A held-back ANSI line still counts as text on the current line.
         if (event.content !== '' && !event.content.endsWith('\n')) this.#atLineStart = false;
         return;
       case 'tool_result': {
+        this.#thinkingNoted = false;
         this.#breakLine();
         const failure = toolFailure(event);
         this.#out(failure === undefined ? `  [${event.name}] ok\n` : `  [${event.name}] error: ${oneLine(failure)}\n`);
@@ -103,8 +107,16 @@ export class TextTranscript implements Transcript {
         if (event.status === 'canceled') this.#io.err('(turn canceled)\n');
         else if (event.status === 'step_limit') this.#io.err(`(stopped: the step limit was reached after ${event.steps} steps)\n`);
         return;
-      case 'ready':
       case 'thinking':
+        // A reasoning model can think for a long while before its first word: say so on a terminal (the
+        // reasoning itself is not printed; piped output keeps the seed's transcript exactly).
+        if (this.#isTTY && !this.#thinkingNoted && event.content !== '') {
+          this.#thinkingNoted = true;
+          this.#breakLine();
+          this.#io.err('  (thinking...)\n');
+        }
+        return;
+      case 'ready':
       case 'tool_call':
       case 'usage':
       case 'info':
@@ -113,6 +125,7 @@ export class TextTranscript implements Transcript {
   }
 
   endTurn(): void {
+    this.#thinkingNoted = false;
     this.#breakLine();
     this.#renderer = answerRenderer(this.#isTTY);
     this.#streamed = false;

@@ -65,6 +65,24 @@ describe('text transcript', () => {
     expect(err).toContain('step limit was reached after 16 steps');
   });
 
+  it('on a terminal, notes once per stretch of reasoning that the model is thinking; piped, says nothing', () => {
+    const events: AgentEvent[] = [
+      { type: 'thinking', turn: 1, content: 'Let me ' },
+      { type: 'thinking', turn: 1, content: 'think.' },
+      { type: 'tool_result', turn: 1, id: 'a', name: 'doc_search', ok: true, result: {} },
+      { type: 'thinking', turn: 1, content: 'Now answer.' },
+      { type: 'chunk', turn: 1, content: 'Done.' },
+      { type: 'answer', turn: 1, text: 'Done.' },
+      { type: 'turn_end', turn: 1, status: 'answered', steps: 2 },
+    ];
+    const tty = capture((io) => new TextTranscript(io, { isTTY: true }), events);
+    expect(tty.err.match(/\(thinking\.\.\.\)/g)).toHaveLength(2);
+    expect(tty.out).toBe('  [doc_search] ok\nDone.\n');
+    const piped = capture((io) => new TextTranscript(io, { isTTY: false }), events);
+    expect(piped.err).toBe('');
+    expect(piped.out).toBe('  [doc_search] ok\nDone.\n');
+  });
+
   it('notes on stderr that an answer was cut off at the token limit', () => {
     const { out, err } = capture((io) => new TextTranscript(io, { isTTY: false }), [
       { type: 'answer', turn: 1, text: 'Half an ans', truncated: true },
