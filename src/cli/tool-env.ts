@@ -11,7 +11,8 @@ export const TOOL_ENV_VARS: readonly string[] = ['MICRO_AGI_DOCS_REMOTE'];
  */
 export function toolModuleConfig(env: Readonly<Record<string, string | undefined>>): ModuleConfig {
   const remote = env['MICRO_AGI_DOCS_REMOTE'];
-  return typeof remote === 'string' && remote.trim() !== '' ? { docs: { remote } } : {};
+  // Passed as set: docs.remote() itself answers nil for a blank one and drops trailing slashes.
+  return typeof remote === 'string' ? { docs: { remote } } : {};
 }
 
 /** The environment tools see: TOOL_ENV_VARS that are set; never keys or the rest of the environment. */

@@ -15,6 +15,13 @@ afterEach(async () => {
 
 const toolMessages = (body: any) => body.messages.filter((m: any) => m.role === 'tool');
 
+/** The model loads app.generated:<name>, calls it (call id `b`, no arguments), then answers `answer`. */
+const loadThenCall = (name: string, answer: string) => [
+  reply.toolCalls([{ id: 'l', name: 'load_tool', args: { id: `app.generated:${name}` } }]),
+  reply.toolCalls([{ id: 'b', name, args: {} }]),
+  reply.text(answer),
+];
+
 describe('agent tool calls', () => {
   it('runs one built-in tool call (registry_read) and answers from its result', async () => {
     await h.start();
@@ -100,11 +107,7 @@ describe('agent tool calls', () => {
   it('gives a tool failure back to the model as {error: {type, message}} with the isolate message', async () => {
     await h.put(generatedTool('broken', 'local function handler(input) error("kaput") end\nreturn { handler = handler }'));
     await h.start();
-    h.fake.script(
-      reply.toolCalls([{ id: 'l', name: 'load_tool', args: { id: 'app.generated:broken' } }]),
-      reply.toolCalls([{ id: 'b', name: 'broken', args: {} }]),
-      reply.text('It broke.'),
-    );
+    h.fake.script(...loadThenCall('broken', 'It broke.'));
     const { events } = await h.prompt('run broken');
     const failed = events.find((e) => e.type === 'tool_result' && e.id === 'b') as Extract<AgentEvent, { type: 'tool_result' }>;
     expect(failed.ok).toBe(false);
@@ -119,11 +122,7 @@ describe('agent tool calls', () => {
   it('gives the model the head of an oversized result with a note; the tool_result event keeps it whole', async () => {
     await h.put(generatedTool('big', 'local function handler(input) return { text = string.rep("abcdefghij", 50) } end\nreturn { handler = handler }'));
     await h.start({ maxResultChars: 120 });
-    h.fake.script(
-      reply.toolCalls([{ id: 'l', name: 'load_tool', args: { id: 'app.generated:big' } }]),
-      reply.toolCalls([{ id: 'b', name: 'big', args: {} }]),
-      reply.text('Too much.'),
-    );
+    h.fake.script(...loadThenCall('big', 'Too much.'));
     const { events } = await h.prompt('run big');
     const result = events.find((e) => e.type === 'tool_result' && e.id === 'b') as Extract<AgentEvent, { type: 'tool_result' }>;
     expect(result).toMatchObject({ ok: true, result: { text: 'abcdefghij'.repeat(50) } });
