@@ -6,6 +6,7 @@ import type { ToolDefinition } from '../llm/index.js';
 import type { Snapshot } from '../registry/types.js';
 import { errorMessage } from '../errors/app-error.js';
 import { llmToolDescription, llmToolName } from './tool-name.js';
+import { inputCheck, type InputCheck } from './tool-input-check.js';
 import { toolSchemaFrom } from './tool-schema.js';
 
 const TOOL_KINDS: ReadonlySet<string> = new Set(['function.lua', 'function.js']);
@@ -15,6 +16,8 @@ export interface OfferedTool {
   readonly entryId: string;
   readonly description: string;
   readonly schema: Readonly<Record<string, unknown>>;
+  /** Checks a call's arguments against the schema before the tool runs (built on first use). */
+  readonly checkInput: InputCheck;
 }
 
 export interface SkippedTool {
@@ -62,6 +65,21 @@ function expand(snapshot: Snapshot, selector: ToolSelector, skipped: SkippedTool
     .map((e) => ({ id: e.id, entry: e }));
 }
 
+/**
+ * Checks by entry: an entry object outlives the snapshots that share it, so a write elsewhere in the
+ * registry (every create_tool) does not rebuild the checks of the tools it left alone.
+ */
+const checksByEntry = new WeakMap<Entry, InputCheck>();
+
+function checkFor(e: Entry, c: Candidate, name: string, schema: { input: Record<string, unknown>; placeholder: boolean }): InputCheck {
+  const build = () => inputCheck(name, schema.input, schema.placeholder ? ['placeholder'] : []);
+  // A selector's own alias or schema makes the check the selector's, not the entry's.
+  if (c.alias !== undefined || c.schema !== undefined) return build();
+  let check = checksByEntry.get(e);
+  if (!check) checksByEntry.set(e, (check = build()));
+  return check;
+}
+
 /** Offer the agent's selected tools, then the session's loaded tool ids; the first holder of a name keeps it. */
 export function compileTools(snapshot: Snapshot, selectors: readonly ToolSelector[], loaded: readonly string[]): ToolSet {
   const skipped: SkippedTool[] = [];
@@ -94,7 +112,13 @@ export function compileTools(snapshot: Snapshot, selectors: readonly ToolSelecto
       skipped.push({ id: c.id, reason: `${c.id}: the tool name "${name}" is already taken by ${holder.entryId}` });
       continue;
     }
-    byName.set(name, { name, entryId: e.id, description: llmToolDescription(e.meta, c.description), schema: schema.schema });
+    byName.set(name, {
+      name,
+      entryId: e.id,
+      description: llmToolDescription(e.meta, c.description),
+      schema: schema.schema,
+      checkInput: checkFor(e, c, name, schema),
+    });
     offeredIds.add(c.id);
   }
   const definitions = [...byName.values()]

@@ -1,5 +1,5 @@
-// Runs one step's tool calls in parallel through the tool service: calls the model got wrong (unknown
-// name, bad arguments) fail without running; on abort every unfinished call ends canceled. Call order is kept.
+// Runs one step's tool calls in parallel through the tool service: calls the model got wrong (unknown name,
+// arguments not JSON or not fitting the schema) fail without running; on abort unfinished calls end canceled.
 import type { ToolCallContext } from '../../schemas/messages/agent.js';
 import type { ToolCall } from '../llm/index.js';
 import { CANCELED_BY_USER, toolErrorFromIsolate } from './tool-error-type.js';
@@ -44,6 +44,11 @@ async function runOne(call: ToolCall, o: DispatchOptions): Promise<FinalToolCall
     }
     if (!offered) return state.fail(s, { type: 'unknown_tool', message: unknownToolMessage(call.name, o.tools) });
     return state.cancel(s, CANCELED_BY_USER);
+  }
+  const problem = offered.checkInput(call.arguments);
+  if (problem !== undefined) {
+    o.onStart?.(info);
+    return state.fail(s, { type: 'invalid_input', message: problem });
   }
   // The request leaves first, then onStart (the tool_call event): announcing the call is off its critical
   // path, and onStart still precedes onFinish (the result is awaited below).

@@ -7,22 +7,31 @@ export const PLACEHOLDER_PROPERTY = Object.freeze({
 });
 
 export type SchemaOutcome =
-  | { readonly ok: true; readonly schema: Record<string, unknown> }
+  | {
+      readonly ok: true;
+      /** What the model is offered. */
+      readonly schema: Record<string, unknown>;
+      /** What its arguments are checked against: the schema as written, without the placeholder. */
+      readonly input: Record<string, unknown>;
+      /** The placeholder property was added (the model may send it; it is not checked). */
+      readonly placeholder: boolean;
+    }
   | { readonly ok: false; readonly reason: string };
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function withPlaceholder(schema: Record<string, unknown>): Record<string, unknown> {
-  const props = schema.properties;
-  if (isRecord(props) && Object.keys(props).length > 0) return schema;
-  return { ...schema, type: schema.type ?? 'object', properties: { placeholder: { ...PLACEHOLDER_PROPERTY, default: {} } } };
+function offered(input: Record<string, unknown>): SchemaOutcome {
+  const props = input.properties;
+  if (isRecord(props) && Object.keys(props).length > 0) return { ok: true, schema: input, input, placeholder: false };
+  const schema = { ...input, type: input.type ?? 'object', properties: { placeholder: { ...PLACEHOLDER_PROPERTY, default: {} } } };
+  return { ok: true, schema, input, placeholder: true };
 }
 
 /** The offered schema from a raw input_schema value (undefined: none given). */
 export function toolSchemaFrom(raw: unknown): SchemaOutcome {
-  if (raw === undefined || raw === null || raw === '') return { ok: true, schema: withPlaceholder({ type: 'object' }) };
+  if (raw === undefined || raw === null || raw === '') return offered({ type: 'object' });
   let value: unknown = raw;
   if (typeof raw === 'string') {
     try {
@@ -35,5 +44,5 @@ export function toolSchemaFrom(raw: unknown): SchemaOutcome {
   if (value.type !== undefined && value.type !== 'object') {
     return { ok: false, reason: `input_schema must describe an object (type "object"), got type ${JSON.stringify(value.type)}` };
   }
-  return { ok: true, schema: withPlaceholder(value) };
+  return offered(value);
 }

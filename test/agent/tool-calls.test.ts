@@ -1,5 +1,6 @@
 // Tool calls from the model run through the supervisor's tool service in real Lua isolates: one call,
-// parallel calls answered in call order, unknown names and bad arguments answered without running, the step limit.
+// parallel calls answered in call order, unknown names and bad arguments (not JSON, not fitting the schema)
+// answered without running, the step limit.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../schemas/messages/agent.js';
 import { reply } from '../support/fake-openai.js';
@@ -102,6 +103,37 @@ describe('agent tool calls', () => {
     const call = body.messages.find((m: any) => m.tool_calls).tool_calls[0];
     expect(call.function.arguments).toBe('{}');
     expect(JSON.parse(toolMessages(body)[0].content).error.type).toBe('invalid_input');
+  });
+
+  it('answers arguments that do not fit the tool schema with invalid_input naming each field; nothing runs; the repaired call does', async () => {
+    await h.put(
+      generatedTool('add_two', 'local function handler(input) return { sum = input.a + input.b } end\nreturn { handler = handler }', {
+        schema: '{"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"required":["a","b"],"additionalProperties":false}',
+      }),
+    );
+    await h.start();
+    h.fake.script(
+      reply.toolCalls([{ id: 'l', name: 'load_tool', args: { id: 'app.generated:add_two' } }]),
+      reply.toolCalls([{ id: 'bad', name: 'add_two', args: { b: 'x', c: 1 } }]),
+      reply.toolCalls([{ id: 'good', name: 'add_two', args: { a: 2, b: 40 } }]),
+      reply.text('42'),
+    );
+    const callsBefore = h.pool.stats().calls;
+    const { end, events } = await h.prompt('add');
+    expect(end.status).toBe('answered');
+    const bad = events.find((e) => e.type === 'tool_result' && e.id === 'bad') as Extract<AgentEvent, { type: 'tool_result' }>;
+    expect(bad).toMatchObject({ ok: false, error: { type: 'invalid_input' } });
+    // the model is told every field that is wrong, by name, and that nothing ran
+    const content = JSON.parse(toolMessages(h.fake.requests[2]!.body).find((t: any) => t.tool_call_id === 'bad').content);
+    expect(content.error.type).toBe('invalid_input');
+    expect(content.error.message).toContain('missing required property "a"');
+    expect(content.error.message).toContain('b must be number, got string "x"');
+    expect(content.error.message).toContain('unexpected property "c"');
+    expect(content.error.message).toContain('The tool did not run');
+    // load_tool and the repaired call ran in the pool; the bad call did not (Lua would have raised on "x" + nil)
+    expect(h.pool.stats().calls - callsBefore).toBe(2);
+    const good = events.find((e) => e.type === 'tool_result' && e.id === 'good') as Extract<AgentEvent, { type: 'tool_result' }>;
+    expect(good).toMatchObject({ ok: true, result: { sum: 42 } });
   });
 
   it('gives a tool failure back to the model as {error: {type, message}} with the isolate message', async () => {

@@ -1,0 +1,175 @@
+// Checks a tool call's arguments against the JSON Schema the tool is offered with, before anything runs, and
+// words what is wrong so the model can repair its call. A schema a model wrote is data here, never code.
+import { Validator, type OutputUnit, type Schema, type SchemaDraft } from '@cfworker/json-schema';
+import { errorMessage } from '../errors/app-error.js';
+import { logger } from '../log/logger.js';
+
+const log = logger('agent.input');
+
+/** A problem message for the model, or undefined when the arguments fit (or the schema cannot be checked). */
+export type InputCheck = (args: Readonly<Record<string, unknown>>) => string | undefined;
+
+/** At most this many problems are listed in one message. */
+export const MAX_LISTED_PROBLEMS = 8;
+/** Schemas nested deeper than this are not checked (the tool still checks its input itself). */
+const MAX_SCHEMA_DEPTH = 64;
+
+/** Keywords whose value is a map of name -> schema. */
+const SCHEMA_MAPS = new Set(['properties', '$defs', 'definitions', 'dependentSchemas', 'dependencies']);
+/** Keywords whose value is a schema. */
+const SCHEMA_VALUES = new Set(['additionalProperties', 'unevaluatedProperties', 'items', 'additionalItems', 'unevaluatedItems', 'contains', 'propertyNames', 'not', 'if', 'then', 'else']);
+/** Keywords whose value is a list of schemas. */
+const SCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items']);
+/** Errors that only summarise errors listed after them (the leaves say what is wrong). */
+const SUMMARIES = new Set(['properties', 'items', 'prefixItems', 'additionalItems', 'unevaluatedItems', 'contains', 'allOf', '$ref', '$recursiveRef', 'dependentSchemas', 'propertyNames', 'if', 'then', 'else']);
+/** Errors whose branches are alternatives: the summary is listed, the branch errors are not. */
+const ALTERNATIVES = new Set(['anyOf', 'oneOf', 'not']);
+
+class TooDeep extends Error {
+  constructor() {
+    super(`the schema is nested deeper than ${MAX_SCHEMA_DEPTH} levels`);
+  }
+}
+
+/**
+ * A copy of `schema` without what would let a call's arguments hang the agent's thread: `pattern` and
+ * `patternProperties` (a model-written regular expression, matched in-thread, can backtrack for minutes).
+ * Where patternProperties is dropped, additionalProperties / unevaluatedProperties go too, so no property
+ * the pattern would have admitted is refused. Patterns are left for the tool, which runs under a deadline.
+ */
+function withoutPatterns(schema: unknown, depth = 0): unknown {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return schema;
+  if (depth > MAX_SCHEMA_DEPTH) throw new TooDeep();
+  const src = schema as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const dropsExtras = src.patternProperties !== undefined;
+  for (const [k, v] of Object.entries(src)) {
+    if (k === 'pattern' || k === 'patternProperties') continue;
+    if (dropsExtras && (k === 'additionalProperties' || k === 'unevaluatedProperties')) continue;
+    if (SCHEMA_LISTS.has(k) && Array.isArray(v)) out[k] = v.map((s) => withoutPatterns(s, depth + 1));
+    else if (SCHEMA_VALUES.has(k)) out[k] = withoutPatterns(v, depth + 1);
+    else if (SCHEMA_MAPS.has(k) && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, withoutPatterns(s, depth + 1)]));
+    } else out[k] = v;
+  }
+  return out;
+}
+
+function draftOf(schema: Record<string, unknown>): SchemaDraft {
+  const id = typeof schema.$schema === 'string' ? schema.$schema : '';
+  if (id.includes('draft-04')) return '4';
+  if (id.includes('draft-06') || id.includes('draft-07')) return '7';
+  if (id.includes('2019-09')) return '2019-09';
+  return '2020-12';
+}
+
+/** `#/o/x` -> `o.x`; `#/tags/1` -> `tags[1]`; `#` -> `arguments`. */
+function fieldPath(instanceLocation: string): string {
+  const parts = instanceLocation.replace(/^#\/?/, '').split('/').filter((p) => p !== '').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (parts.length === 0) return 'arguments';
+  return parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+function valueAt(args: unknown, instanceLocation: string): unknown {
+  let v = args;
+  for (const p of instanceLocation.replace(/^#\/?/, '').split('/').filter((s) => s !== '')) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string, unknown>)[p.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return v;
+}
+
+function shown(v: unknown): string {
+  const text = v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+/** One error as a line the model can act on. */
+function problemText(e: OutputUnit, args: unknown): string {
+  const where = fieldPath(e.instanceLocation);
+  const value = valueAt(args, e.instanceLocation);
+  switch (e.keyword) {
+    case 'type': {
+      const expected = /Expected (.+)\.$/.exec(e.error)?.[1]?.replace(/"/g, '') ?? 'another type';
+      return `${where} must be ${expected}, got ${typeName(value)} ${shown(value)}`;
+    }
+    case 'required': {
+      const name = /required property "(.*)"\.$/.exec(e.error)?.[1];
+      return name !== undefined ? `${where === 'arguments' ? '' : `${where}: `}missing required property "${name}"` : `${where}: ${e.error}`;
+    }
+    case 'additionalProperties': {
+      const name = /^Property "(.*)" does not match/.exec(e.error)?.[1];
+      return name !== undefined ? `${where === 'arguments' ? '' : `${where}: `}unexpected property "${name}"` : `${where}: ${e.error}`;
+    }
+    case 'enum':
+      return `${where} must be one of ${/any of (.+)\.$/.exec(e.error)?.[1] ?? 'the listed values'}, got ${shown(value)}`;
+    case 'anyOf':
+    case 'oneOf':
+      return `${where} matches ${e.keyword === 'oneOf' ? 'not exactly one' : 'none'} of the alternatives the schema allows (${e.keyword})`;
+    default:
+      return `${where}: ${e.error.replace(/^Instance /, '')}`;
+  }
+}
+
+/** The errors worth telling: leaves, one line for a set of alternatives, no duplicate lines. */
+function problems(errors: readonly OutputUnit[], args: unknown): string[] {
+  const alternatives: string[] = [];
+  const lines: string[] = [];
+  for (const e of errors) {
+    if (alternatives.some((loc) => e.keywordLocation.startsWith(`${loc}/`))) continue;
+    if (ALTERNATIVES.has(e.keyword)) alternatives.push(e.keywordLocation);
+    else if (SUMMARIES.has(e.keyword)) continue;
+    // additionalProperties: false reports the property, then a "False boolean schema" leaf for it.
+    if (e.keyword === 'false') continue;
+    const line = problemText(e, args);
+    if (!lines.includes(line)) lines.push(line);
+  }
+  return lines;
+}
+
+/**
+ * The check for one tool. `schema` is the schema the arguments must fit (without the placeholder property
+ * offered for a tool that declares none; `ignored` names argument keys not checked, e.g. that placeholder).
+ * Built on its first use. A schema the validator cannot use (an unresolvable $ref, nesting past 64 levels)
+ * checks nothing: the call goes on and the tool checks its own input, as it did before.
+ */
+export function inputCheck(toolName: string, schema: Readonly<Record<string, unknown>>, ignored: readonly string[] = []): InputCheck {
+  let validator: Validator | null | undefined;
+  const build = (): Validator | null => {
+    try {
+      return new Validator(withoutPatterns(schema) as Schema, draftOf(schema), false);
+    } catch (err) {
+      log.warn({ tool: toolName, reason: errorMessage(err) }, 'input schema cannot be checked; arguments go to the tool unchecked');
+      return null;
+    }
+  };
+  return (args) => {
+    validator ??= build();
+    if (!validator) return undefined;
+    let instance: Readonly<Record<string, unknown>> = args;
+    if (ignored.some((k) => k in args)) instance = Object.fromEntries(Object.entries(args).filter(([k]) => !ignored.includes(k)));
+    let errors: readonly OutputUnit[];
+    try {
+      const r = validator.validate(instance);
+      if (r.valid) return undefined;
+      errors = r.errors;
+    } catch (err) {
+      // An unresolvable $ref or a recursion too deep: this schema cannot be checked, so it never is.
+      log.warn({ tool: toolName, reason: errorMessage(err) }, 'input schema cannot be checked; arguments go to the tool unchecked');
+      validator = null;
+      return undefined;
+    }
+    const lines = problems(errors, instance);
+    if (lines.length === 0) return undefined;
+    const listed = lines.slice(0, MAX_LISTED_PROBLEMS).join('; ');
+    const more = lines.length > MAX_LISTED_PROBLEMS ? ` (and ${lines.length - MAX_LISTED_PROBLEMS} more)` : '';
+    return `Arguments for tool "${toolName}" do not match its input schema: ${listed}${more}. The tool did not run; call ${toolName} again with arguments that match its schema.`;
+  };
+}

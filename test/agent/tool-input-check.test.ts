@@ -1,0 +1,87 @@
+// The schema check a tool call's arguments pass before the tool runs: messages that name each wrong field,
+// schemas it cannot use left unchecked, and no model-written regular expression matched in the agent's thread.
+import { describe, expect, it } from 'vitest';
+import { inputCheck, MAX_LISTED_PROBLEMS } from '../../src/agent/tool-input-check.js';
+
+const schema = {
+  type: 'object',
+  properties: {
+    a: { type: 'number' },
+    lang: { type: 'string', enum: ['lua', 'js'] },
+    tags: { type: 'array', items: { type: 'string' } },
+    opts: { type: 'object', properties: { depth: { type: 'integer', minimum: 1 } }, required: ['depth'] },
+  },
+  required: ['a'],
+  additionalProperties: false,
+};
+
+describe('tool input check', () => {
+  it('passes arguments that fit, and names the tool, each wrong field and the repair when they do not', () => {
+    const check = inputCheck('calc', schema);
+    expect(check({ a: 1, lang: 'js', tags: ['x'], opts: { depth: 2 } })).toBeUndefined();
+    const message = check({ lang: 'py', tags: ['x', 3], opts: { depth: 0 }, extra: true })!;
+    expect(message).toMatch(/^Arguments for tool "calc" do not match its input schema: /);
+    expect(message).toContain('missing required property "a"');
+    expect(message).toContain('lang must be one of ["lua","js"], got "py"');
+    expect(message).toContain('tags[1] must be string, got integer 3');
+    expect(message).toContain('opts.depth: 0 is less than 1');
+    expect(message).toContain('unexpected property "extra"');
+    expect(message).toContain('call calc again with arguments that match its schema');
+    // summaries ("Property ... does not match schema") are not repeated beside their leaves
+    expect(message).not.toContain('does not match schema');
+    expect(message).not.toContain('False boolean schema');
+  });
+
+  it('reports a set of alternatives once, not every branch as if all were required', () => {
+    const check = inputCheck('doc', { type: 'object', properties: { path: { type: 'string' }, query: { type: 'string' } }, anyOf: [{ required: ['path'] }, { required: ['query'] }] });
+    const message = check({})!;
+    expect(message).toContain('arguments matches none of the alternatives the schema allows (anyOf)');
+    expect(message).not.toContain('required property');
+    expect(check({ query: 'x' })).toBeUndefined();
+  });
+
+  it('lists at most MAX_LISTED_PROBLEMS problems and counts the rest', () => {
+    const properties = Object.fromEntries(Array.from({ length: MAX_LISTED_PROBLEMS + 3 }, (_, i) => [`f${i}`, { type: 'string' }]));
+    const check = inputCheck('many', { type: 'object', properties });
+    const message = check(Object.fromEntries(Object.keys(properties).map((k) => [k, 1])))!;
+    expect(message.match(/must be string/g)).toHaveLength(MAX_LISTED_PROBLEMS);
+    expect(message).toContain('(and 3 more)');
+  });
+
+  it('never matches a model-written pattern in-thread: a catastrophic one returns at once, unchecked', () => {
+    // (a+)+$ against 40 a's and a "!" backtracks for hours if it is ever run.
+    const check = inputCheck('redos', { type: 'object', properties: { s: { type: 'string', pattern: '^(a+)+$' } }, patternProperties: { '^(x+)+$': { type: 'string' } }, additionalProperties: false });
+    const started = Date.now();
+    expect(check({ s: `${'a'.repeat(40)}!` })).toBeUndefined();
+    // patternProperties dropped with the additionalProperties beside it: a key it would admit is not refused
+    expect(check({ [`${'x'.repeat(40)}!`]: 'v' })).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('still checks a property that happens to be named "pattern"', () => {
+    const check = inputCheck('grep', { type: 'object', properties: { pattern: { type: 'string' } }, required: ['pattern'] });
+    expect(check({ pattern: 'a.*b' })).toBeUndefined();
+    expect(check({ pattern: 7 })).toContain('pattern must be string, got integer 7');
+    expect(check({})).toContain('missing required property "pattern"');
+  });
+
+  it('leaves arguments unchecked when the schema cannot be used (a remote $ref, nesting past 64 levels)', () => {
+    expect(inputCheck('remote', { type: 'object', properties: { p: { $ref: 'https://example.com/s.json' } } })({ p: 1 })).toBeUndefined();
+    let deep: Record<string, unknown> = { type: 'string' };
+    for (let i = 0; i < 100; i++) deep = { type: 'object', properties: { n: deep } };
+    expect(inputCheck('deep', deep)({ n: 5 })).toBeUndefined();
+  });
+
+  it('does not check the ignored keys (the placeholder offered to a tool without properties)', () => {
+    const check = inputCheck('noargs', { type: 'object', additionalProperties: false }, ['placeholder']);
+    expect(check({ placeholder: {} })).toBeUndefined();
+    expect(check({ placeholder: null })).toBeUndefined();
+    expect(check({ other: 1 })).toContain('unexpected property "other"');
+  });
+
+  it('reads the draft from $schema (draft-04 boolean exclusiveMinimum)', () => {
+    const check = inputCheck('d4', { $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', properties: { n: { type: 'number', minimum: 0, exclusiveMinimum: true } } });
+    expect(check({ n: 1 })).toBeUndefined();
+    expect(check({ n: 0 })).toContain('n:');
+  });
+});
