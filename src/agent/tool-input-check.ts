@@ -134,42 +134,56 @@ function problems(errors: readonly OutputUnit[], args: unknown): string[] {
   return lines;
 }
 
+/** The problems of one input (empty: it fits, or the schema cannot be checked). */
+export type InputProblems = (input: Readonly<Record<string, unknown>>) => readonly string[];
+
 /**
- * The check for one tool. `schema` is the schema the arguments must fit (without the placeholder property
- * offered for a tool that declares none; `ignored` names argument keys not checked, e.g. that placeholder).
- * Built on its first use. A schema the validator cannot use (an unresolvable $ref, nesting past 64 levels)
- * checks nothing: the call goes on and the tool checks its own input, as it did before.
+ * The problems of an input under `schema`, one line per wrong field (`ignored` names keys not checked, e.g.
+ * the placeholder property offered to a tool without properties). Built on first use. A schema the
+ * validator cannot use (an unresolvable $ref, nesting past 64 levels) finds no problems: the tool checks
+ * its own input, as it did before. `label` names the schema in the log.
  */
-export function inputCheck(toolName: string, schema: Readonly<Record<string, unknown>>, ignored: readonly string[] = []): InputCheck {
+export function inputProblems(label: string, schema: Readonly<Record<string, unknown>>, ignored: readonly string[] = []): InputProblems {
   let validator: Validator | null | undefined;
+  const unusable = (err: unknown): null => {
+    log.warn({ schema: label, reason: errorMessage(err) }, 'input schema cannot be checked; inputs go to the tool unchecked');
+    return null;
+  };
   const build = (): Validator | null => {
     try {
       return new Validator(withoutPatterns(schema) as Schema, draftOf(schema), false);
     } catch (err) {
-      log.warn({ tool: toolName, reason: errorMessage(err) }, 'input schema cannot be checked; arguments go to the tool unchecked');
-      return null;
+      return unusable(err);
     }
   };
-  return (args) => {
+  return (input) => {
     validator ??= build();
-    if (!validator) return undefined;
-    let instance: Readonly<Record<string, unknown>> = args;
-    if (ignored.some((k) => k in args)) instance = Object.fromEntries(Object.entries(args).filter(([k]) => !ignored.includes(k)));
-    let errors: readonly OutputUnit[];
+    if (!validator) return [];
+    let instance: Readonly<Record<string, unknown>> = input;
+    if (ignored.some((k) => k in input)) instance = Object.fromEntries(Object.entries(input).filter(([k]) => !ignored.includes(k)));
     try {
       const r = validator.validate(instance);
-      if (r.valid) return undefined;
-      errors = r.errors;
+      return r.valid ? [] : problems(r.errors, instance);
     } catch (err) {
       // An unresolvable $ref or a recursion too deep: this schema cannot be checked, so it never is.
-      log.warn({ tool: toolName, reason: errorMessage(err) }, 'input schema cannot be checked; arguments go to the tool unchecked');
-      validator = null;
-      return undefined;
+      validator = unusable(err);
+      return [];
     }
-    const lines = problems(errors, instance);
+  };
+}
+
+/** The problems as one sentence: at most MAX_LISTED_PROBLEMS, then how many more. */
+export function problemList(lines: readonly string[]): string {
+  const more = lines.length > MAX_LISTED_PROBLEMS ? ` (and ${lines.length - MAX_LISTED_PROBLEMS} more)` : '';
+  return `${lines.slice(0, MAX_LISTED_PROBLEMS).join('; ')}${more}`;
+}
+
+/** The check of a tool call's arguments: the message for the model, or undefined when they fit. */
+export function inputCheck(toolName: string, schema: Readonly<Record<string, unknown>>, ignored: readonly string[] = []): InputCheck {
+  const check = inputProblems(toolName, schema, ignored);
+  return (args) => {
+    const lines = check(args);
     if (lines.length === 0) return undefined;
-    const listed = lines.slice(0, MAX_LISTED_PROBLEMS).join('; ');
-    const more = lines.length > MAX_LISTED_PROBLEMS ? ` (and ${lines.length - MAX_LISTED_PROBLEMS} more)` : '';
-    return `Arguments for tool "${toolName}" do not match its input schema: ${listed}${more}. The tool did not run; call ${toolName} again with arguments that match its schema.`;
+    return `Arguments for tool "${toolName}" do not match its input schema: ${problemList(lines)}. The tool did not run; call ${toolName} again with arguments that match its schema.`;
   };
 }

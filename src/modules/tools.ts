@@ -1,6 +1,7 @@
 // The `tools` tool module (privileged, used by create_tool): compile(draft) checks an UNREGISTERED tool source in
 // the calling worker, test(draft, input) runs it in the draft pool, target/write read and write a tool entry in one host call.
 import type { Entry } from '../../schemas/entry.js';
+import { inputProblems, problemList } from '../agent/tool-input-check.js';
 import { errorCode } from '../errors/app-error.js';
 import type { CallResult, IsolateError, ToolKind, ToolSpec } from '../isolates/types.js';
 import { DEFAULT_LIMITS } from '../isolates/types.js';
@@ -53,6 +54,25 @@ function draftSpec(v: GuestValue | undefined, where: string): ToolSpec {
     trusted: false,
     limits: DEFAULT_LIMITS,
   };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A draft's optional `schema` (an object schema, or its JSON text) as an object, or undefined. */
+function draftSchema(v: GuestValue | undefined, where: string): Record<string, unknown> | undefined {
+  const raw = isTable(v) ? v.schema : undefined;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  let schema: unknown;
+  try {
+    schema = typeof raw === 'string' ? JSON.parse(raw) : toPlain(raw, `${where}: schema`);
+  } catch (err) {
+    if (err instanceof ArgumentFailure) throw err;
+    throw new ArgumentFailure(`${where}: schema is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isRecord(schema)) throw new ArgumentFailure(`${where}: schema must be an object schema or its JSON text`);
+  return schema;
 }
 
 /** "line 3: unexpected symbol near 'end'" — the isolate's message without the tool id prefix. */
@@ -271,7 +291,8 @@ export const toolsModule: ModuleSpec = {
   summary:
     'Check tool drafts before registering them: tools.compile({language, source, modules?, method?, name?}) -> true, err ' +
     '(err names the line); tools.test(draft, input) -> result, err runs the draft once in an isolate as app.generated:<name> ' +
-    '(untrusted: only non-privileged modules) and returns what its handler returned; tools.target(snapshot|nil, id, {scope?, actor?, aliases?}) -> ' +
+    '(untrusted: only non-privileged modules) and returns what its handler returned (with draft.schema, an input that does not ' +
+    'match it is refused first, as the agent refuses such calls); tools.target(snapshot|nil, id, {scope?, actor?, aliases?}) -> ' +
     '{snapshot, existing, action, decision?, scope_error?, aliases?} reads what writing a tool at id on that snapshot (nil: the newest) ' +
     'meets, in one host call; the write goes on target.snapshot. tools.write(id, entry, {scope?, actor?, aliases?, loaded?}) -> ' +
     '{version, existed} | {refused} makes the same checks and the write in one host call, retrying lost races (version: a number).',
@@ -300,7 +321,18 @@ export const toolsModule: ModuleSpec = {
     test: async (ctx, draft, input) => {
       const spec = draftSpec(draft, 'tools.test');
       const runSpec = draftService(ctx, 'runSpec', 'tools.test');
-      const result: CallResult = await runSpec(spec, toPlain(input ?? null, 'tools.test: input'), callOptions(ctx));
+      const plain = toPlain(input ?? null, 'tools.test: input');
+      const schema = draftSchema(draft, 'tools.test');
+      if (schema) {
+        // The check the agent makes before every call of the tool once it is registered (a model's call
+        // without arguments sends {}; an empty Lua table arrives as []).
+        const args = plain === null || (Array.isArray(plain) && plain.length === 0) ? {} : plain;
+        const problems = isRecord(args) ? inputProblems(spec.id, schema)(args) : [`the input must be an object, got ${typeName(args as GuestValue)}`];
+        if (problems.length > 0) {
+          throw new ModuleFailure('Invalid', `the input does not match the draft's schema, so a model's call with it would be refused: ${problemList(problems)}`);
+        }
+      }
+      const result: CallResult = await runSpec(spec, plain, callOptions(ctx));
       if (result.status === 'error') throw failure(spec, result.error);
       return fromPlain(result.value);
     },

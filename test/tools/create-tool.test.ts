@@ -180,6 +180,31 @@ describe('create_tool', () => {
     expect(h.registry.current().get('app.generated:adder')).toBeUndefined();
   });
 
+  it('fails a test whose input the schema would refuse from the model, naming the field, and writes nothing', async () => {
+    const schema = { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] };
+    const source = 'return { handler = function(i) return { sum = (tonumber(i.a) or 0) + (tonumber(i.b) or 0) } end }';
+    const out = await h.value('app.tools:create_tool', {
+      name: 'adder_checked',
+      description: 'Adds a and b',
+      source,
+      schema,
+      // the handler copes with both inputs, but the agent would refuse the second before it runs
+      tests: [{ input: { a: 2, b: 1 }, expect: { sum: 3 } }, { input: { a: '2' }, expect: { sum: 2 } }],
+    });
+    expect(out.error).toMatch(/^1 of 2 tests failed; nothing was written/);
+    const failures = out.failures as { test: number; got: Record<string, unknown> }[];
+    expect(failures.map((f) => f.test)).toEqual([2]);
+    expect(String(failures[0]!.got.error)).toContain("the input does not match the draft's schema");
+    expect(String(failures[0]!.got.error)).toContain('a must be number, got string "2"');
+    expect(String(failures[0]!.got.error)).toContain('missing required property "b"');
+    expect(h.registry.current().get('app.generated:adder_checked')).toBeUndefined();
+    // the same tests against a schema that admits them pass, and a test with no input is checked as {}
+    const ok = await h.value('app.tools:create_tool', { name: 'adder_checked', description: 'Adds a and b', source, schema, tests: [{ input: { a: 2, b: 1 }, expect: { sum: 3 } }] });
+    expect(ok).toMatchObject({ created: true });
+    const bare = await h.value('app.tools:create_tool', { name: 'adder_bare', description: 'Adds', source, schema, tests: [{ expect: { sum: 0 } }] });
+    expect(String((bare.failures as { got: Record<string, unknown> }[])[0]!.got.error)).toContain('missing required property "a"');
+  });
+
   it('compares test expectations as JSON values (nested tables, arrays, numbers)', async () => {
     const out = await h.value('app.tools:create_tool', {
       name: 'shape',

@@ -216,7 +216,7 @@ local function handler(input)
   if terr then return fail(terr) end
 
   local id = NAMESPACE .. ":" .. name
-  local draft = { name = name, language = language, source = source, modules = modules, method = "handler" }
+  local draft = { name = name, language = language, source = source, modules = modules, method = "handler", schema = schema }
   local _, cerr = tools.compile(draft)
   if cerr then
     return fail("compile error: " .. tostring(cerr) .. "; fix the source and call create_tool again", { line = cerr:details() and cerr:details().line or nil })
