@@ -1,5 +1,5 @@
-// Checks the tool calls a model produced: arguments must be a JSON object, the name must be an offered
-// tool. Problems become a per-call `error` the agent hands back to the model — never an exception.
+// Checks the tool calls a model produced: arguments must be a JSON object (also when fenced or encoded twice),
+// the name an offered tool. Problems become a per-call `error` the agent hands back to the model — never an exception.
 import type { ToolCall } from '../../schemas/llm-messages.js';
 import type { ToolDefinition } from './call-options.js';
 
@@ -14,6 +14,25 @@ function excerpt(s: string, max = 200): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
+/** Arguments some models wrap in a markdown code fence (```json ... ```): the text inside. */
+function unfenced(text: string): string {
+  const m = /^```[A-Za-z]*\s*\n?([\s\S]*?)\n?\s*```$/.exec(text);
+  return m ? m[1]!.trim() : text;
+}
+
+/** Arguments some models (and servers) encode twice, a JSON string holding the object: the object. */
+function unwrapped(parsed: unknown): unknown {
+  if (typeof parsed !== 'string') return parsed;
+  const inner = parsed.trim();
+  if (!inner.startsWith('{')) return parsed;
+  try {
+    const value: unknown = JSON.parse(inner);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : parsed;
+  } catch {
+    return parsed;
+  }
+}
+
 export function validateToolCalls(raw: readonly RawToolCall[], tools: readonly ToolDefinition[] | undefined): ToolCall[] {
   const offered = new Set((tools ?? []).map((t) => t.name));
   return raw.map((c): ToolCall => {
@@ -26,11 +45,11 @@ export function validateToolCalls(raw: readonly RawToolCall[], tools: readonly T
         error: { type: 'unknown_tool', message: `Tool "${c.name}" does not exist. Available tools: ${list}. Call one of these by its exact name.` },
       };
     }
-    const text = c.arguments.trim();
+    const text = unfenced(c.arguments.trim());
     if (text === '') return { ...base, arguments: {} };
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = unwrapped(JSON.parse(text));
     } catch (err) {
       return {
         ...base,

@@ -255,6 +255,26 @@ describe('malformed output', () => {
     expect(c2!.error!.message).toMatch(/must be a JSON object, got an array/);
   });
 
+  it('reads arguments a model encoded twice or fenced as markdown as the object they hold', async () => {
+    h.fake.script(
+      reply.toolCalls([
+        { id: 'c1', name: 'calc', args: JSON.stringify(JSON.stringify({ expr: '1+2' })) },
+        { id: 'c2', name: 'calc', args: '```json\n{"expr": "3*4"}\n```' },
+        { id: 'c3', name: 'calc', args: '"just text"' },
+      ]),
+    );
+    const out = await h.llm.generate('hi', { model: 'gpt-4.1-nano', tools: TOOLS });
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    const [c1, c2, c3] = out.response.tool_calls;
+    expect(c1).toMatchObject({ arguments: { expr: '1+2' }, raw_arguments: JSON.stringify(JSON.stringify({ expr: '1+2' })) });
+    expect(c1!.error).toBeUndefined();
+    expect(c2).toMatchObject({ arguments: { expr: '3*4' } });
+    expect(c2!.error).toBeUndefined();
+    // a string that does not hold an object is still refused
+    expect(c3!.error!.message).toMatch(/must be a JSON object, got string/);
+  });
+
   it('marks a call to a tool that was not offered', async () => {
     h.fake.script(reply.toolCalls([{ id: 'c1', name: 'rm_rf', args: {} }, { id: 'c2', name: 'calc', args: { expr: '2' } }]));
     const out = await h.llm.generate('hi', { model: 'gpt-4.1-nano', tools: TOOLS });
