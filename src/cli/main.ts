@@ -80,8 +80,13 @@ const COMMANDS_BEFORE_AUTHORING: readonly CommandSpec[] = [
     help: 'Runs the tool entry ID through the isolate pool with --input (JSON, default null) as the actor\n' +
       'user:cli. Prints the result as JSON, or the error kind and message on stderr (exit status 1). A\n' +
       'result that reports a failure ({error = ...}, the tools\' convention) is printed and exits 1 too.\n' +
-      'Network access follows MICRO_AGI_NET_ALLOW; MICRO_AGI_DOCS_REMOTE is seen by doc_search.',
-    flags: { ...JSON_FLAG, input: { type: 'string', value: 'JSON', help: 'the tool input as JSON (default null)' } },
+      'Network access follows MICRO_AGI_NET_ALLOW; MICRO_AGI_DOCS_REMOTE is seen by doc_search. Input the\n' +
+      'tool\'s input_schema refuses is refused first (exit 2), as the agent refuses such a call from a model.',
+    flags: {
+      ...JSON_FLAG,
+      input: { type: 'string', value: 'JSON', help: 'the tool input as JSON (default null)' },
+      unchecked: { type: 'boolean', help: "run even when --input does not match the tool's input_schema" },
+    },
     positionals: { min: 1, max: 1 },
     load: () => import('./tools-command.js').then((m) => m.toolsRun),
   },

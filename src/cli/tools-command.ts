@@ -9,6 +9,8 @@ import { toolSpecFromEntry } from '../isolates/tool-spec-from-entry.js';
 import type { CallResult } from '../isolates/types.js';
 import { netPolicyFrom, NET_SERVICE } from '../modules/net-guard.js';
 import { returnedError } from '../agent/returned-error.js';
+import { inputProblems, problemList } from '../agent/tool-input-check.js';
+import { toolSchemaFrom } from '../agent/tool-schema.js';
 import { toolModuleConfig } from './tool-env.js';
 import { boolFlag, stringFlag, type ParsedArgs } from './argv.js';
 import type { Session } from './bootstrap.js';
@@ -82,6 +84,20 @@ export async function toolsShow(args: ParsedArgs, io: CommandIO): Promise<number
   });
 }
 
+/** The agent's check of a model's call, on --input: refused (USAGE, exit 2) naming each field that does not fit. */
+function refuseUnfitInput(entry: Entry, input: unknown): void {
+  const schema = toolSchemaFrom(entry.meta.input_schema);
+  if (!schema.ok) return; // the agent would not offer this tool; running it directly is what is asked
+  const args = input === null ? {} : input;
+  const problems =
+    typeof args === 'object' && !Array.isArray(args)
+      ? inputProblems(entry.id, schema.input, schema.placeholder ? ['placeholder'] : [])(args as Record<string, unknown>)
+      : [`the input must be a JSON object, got ${Array.isArray(args) ? 'an array' : typeof args}`];
+  if (problems.length > 0) {
+    throw new AppError('USAGE', `--input does not match the input_schema of ${entry.id}: ${problemList(problems)} (--unchecked runs it anyway)`);
+  }
+}
+
 export async function toolsRun(args: ParsedArgs, io: CommandIO): Promise<number> {
   const inputText = stringFlag(args, 'input');
   let input: unknown = null;
@@ -95,6 +111,7 @@ export async function toolsRun(args: ParsedArgs, io: CommandIO): Promise<number>
   return withSession(args, io, async (s) => {
     const snap = s.registry.current();
     const entry = toolEntry(s, args.positionals[0]!);
+    if (!boolFlag(args, 'unchecked')) refuseUnfitInput(entry, input);
     const pool = createIsolatePool({
       size: 1,
       services: { registry: s.registry, [NET_SERVICE]: netPolicyFrom(undefined, io.env) },

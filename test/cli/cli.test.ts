@@ -158,6 +158,18 @@ describe('micro-agi tools run', () => {
     expect(r.stderr).toContain('micro-agi: app.tools:load_tool returned an error: not found: app.generated:shuot');
   });
 
+  it("refuses input the tool's input_schema refuses (exit 2, naming the field) unless --unchecked", () => {
+    const r = cli('tools', 'run', 'app.tools:registry_read', '--input', '{"id": 5}', '--home', home);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('--input does not match the input_schema of app.tools:registry_read: id must be string, got integer 5');
+    expect(cli('tools', 'run', 'app.tools:registry_read', '--home', home).stderr).toContain('missing required property "id"');
+    // --unchecked: the tool meets the input itself (and reports its own failure)
+    const unchecked = cli('tools', 'run', 'app.tools:registry_read', '--input', '{"id": 5}', '--unchecked', '--home', home);
+    expect(unchecked.status).toBe(1);
+    expect(unchecked.stderr).not.toContain('input_schema');
+  });
+
   it('refuses input that is not JSON and an unknown id', () => {
     const bad = cli('tools', 'run', 'app.generated:shout', '--input', '{text', '--home', home);
     expect(bad.status).toBe(2);
