@@ -122,12 +122,14 @@ function problemText(e: OutputUnit, args: unknown): string {
 function problems(errors: readonly OutputUnit[], args: unknown): string[] {
   const alternatives: string[] = [];
   const lines: string[] = [];
-  for (const e of errors) {
+  for (const [i, e] of errors.entries()) {
     if (alternatives.some((loc) => e.keywordLocation.startsWith(`${loc}/`))) continue;
     if (ALTERNATIVES.has(e.keyword)) alternatives.push(e.keywordLocation);
     else if (SUMMARIES.has(e.keyword)) continue;
-    // additionalProperties: false reports the property, then a "False boolean schema" leaf for it.
+    // additionalProperties: false reports the property, then a "False boolean schema" leaf for it (told as
+    // "unexpected property"); additionalProperties: {schema} reports it, then what is wrong with its value.
     if (e.keyword === 'false') continue;
+    if (e.keyword === 'additionalProperties' && errors[i + 1]?.keyword !== 'false') continue;
     const line = problemText(e, args);
     if (!lines.includes(line)) lines.push(line);
   }
@@ -170,6 +172,18 @@ export function inputProblems(label: string, schema: Readonly<Record<string, unk
       return [];
     }
   };
+}
+
+/**
+ * The problems of a whole input value, as a model's call would send it: nothing (null) and an empty Lua
+ * table (which arrives as []) are `{}`; any other value that is not an object is one problem.
+ */
+export function valueProblems(check: InputProblems, value: unknown): readonly string[] {
+  const input = value === null || value === undefined || (Array.isArray(value) && value.length === 0) ? {} : value;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return [`the input must be an object, got ${Array.isArray(input) ? 'an array' : typeName(input)}`];
+  }
+  return check(input as Record<string, unknown>);
 }
 
 /** The problems as one sentence: at most MAX_LISTED_PROBLEMS, then how many more. */

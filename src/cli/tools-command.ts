@@ -9,7 +9,7 @@ import { toolSpecFromEntry } from '../isolates/tool-spec-from-entry.js';
 import type { CallResult } from '../isolates/types.js';
 import { netPolicyFrom, NET_SERVICE } from '../modules/net-guard.js';
 import { returnedError } from '../agent/returned-error.js';
-import { inputProblems, problemList } from '../agent/tool-input-check.js';
+import { inputProblems, problemList, valueProblems } from '../agent/tool-input-check.js';
 import { toolSchemaFrom } from '../agent/tool-schema.js';
 import { toolModuleConfig } from './tool-env.js';
 import { boolFlag, stringFlag, type ParsedArgs } from './argv.js';
@@ -88,11 +88,7 @@ export async function toolsShow(args: ParsedArgs, io: CommandIO): Promise<number
 function refuseUnfitInput(entry: Entry, input: unknown): void {
   const schema = toolSchemaFrom(entry.meta.input_schema);
   if (!schema.ok) return; // the agent would not offer this tool; running it directly is what is asked
-  const args = input === null ? {} : input;
-  const problems =
-    typeof args === 'object' && !Array.isArray(args)
-      ? inputProblems(entry.id, schema.input, schema.placeholder ? ['placeholder'] : [])(args as Record<string, unknown>)
-      : [`the input must be a JSON object, got ${Array.isArray(args) ? 'an array' : typeof args}`];
+  const problems = valueProblems(inputProblems(entry.id, schema.input, schema.placeholder ? ['placeholder'] : []), input);
   if (problems.length > 0) {
     throw new AppError('USAGE', `--input does not match the input_schema of ${entry.id}: ${problemList(problems)} (--unchecked runs it anyway)`);
   }

@@ -1,7 +1,7 @@
 // The `tools` tool module (privileged, used by create_tool): compile(draft) checks an UNREGISTERED tool source in
 // the calling worker, test(draft, input) runs it in the draft pool, target/write read and write a tool entry in one host call.
 import type { Entry } from '../../schemas/entry.js';
-import { inputProblems, problemList } from '../agent/tool-input-check.js';
+import { inputProblems, problemList, valueProblems } from '../agent/tool-input-check.js';
 import { errorCode } from '../errors/app-error.js';
 import type { CallResult, IsolateError, ToolKind, ToolSpec } from '../isolates/types.js';
 import { DEFAULT_LIMITS } from '../isolates/types.js';
@@ -324,10 +324,8 @@ export const toolsModule: ModuleSpec = {
       const plain = toPlain(input ?? null, 'tools.test: input');
       const schema = draftSchema(draft, 'tools.test');
       if (schema) {
-        // The check the agent makes before every call of the tool once it is registered (a model's call
-        // without arguments sends {}; an empty Lua table arrives as []).
-        const args = plain === null || (Array.isArray(plain) && plain.length === 0) ? {} : plain;
-        const problems = isRecord(args) ? inputProblems(spec.id, schema)(args) : [`the input must be an object, got ${typeName(args as GuestValue)}`];
+        // The check the agent makes before every call of the tool once it is registered.
+        const problems = valueProblems(inputProblems(spec.id, schema), plain);
         if (problems.length > 0) {
           throw new ModuleFailure('Invalid', `the input does not match the draft's schema, so a model's call with it would be refused: ${problemList(problems)}`);
         }

@@ -1,7 +1,7 @@
 // The schema check a tool call's arguments pass before the tool runs: messages that name each wrong field,
 // schemas it cannot use left unchecked, and no model-written regular expression matched in the agent's thread.
 import { describe, expect, it } from 'vitest';
-import { inputCheck, MAX_LISTED_PROBLEMS } from '../../src/agent/tool-input-check.js';
+import { inputCheck, inputProblems, MAX_LISTED_PROBLEMS, valueProblems } from '../../src/agent/tool-input-check.js';
 
 const schema = {
   type: 'object',
@@ -30,6 +30,23 @@ describe('tool input check', () => {
     // summaries ("Property ... does not match schema") are not repeated beside their leaves
     expect(message).not.toContain('does not match schema');
     expect(message).not.toContain('False boolean schema');
+  });
+
+  it('tells a value that fails additionalProperties {schema} by what is wrong with it, not as unexpected', () => {
+    const check = inputCheck('env', { type: 'object', properties: { a: { type: 'number' } }, additionalProperties: { type: 'string' } });
+    expect(check({ a: 1, label: 'ok' })).toBeUndefined();
+    const message = check({ a: 1, 'x/y': 5 })!;
+    expect(message).toContain('x/y must be string, got integer 5');
+    expect(message).not.toContain('unexpected');
+  });
+
+  it('reads a whole input value as a call would send it (nothing and [] are {}, a scalar is one problem)', () => {
+    const problems = inputProblems('t', { type: 'object', properties: { a: { type: 'number' } }, required: ['a'] });
+    expect(valueProblems(problems, null)).toEqual(['missing required property "a"']);
+    expect(valueProblems(problems, [])).toEqual(['missing required property "a"']);
+    expect(valueProblems(problems, 'a')).toEqual(['the input must be an object, got string']);
+    expect(valueProblems(problems, [1])).toEqual(['the input must be an object, got an array']);
+    expect(valueProblems(problems, { a: 2 })).toEqual([]);
   });
 
   it('reports a set of alternatives once, not every branch as if all were required', () => {
