@@ -75,6 +75,35 @@ describe('tool input check', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it('never does unbounded work in the agent thread: shared $refs 30 deep, uniqueItems, a big schema on a big input', () => {
+    // allOf over two uses of the next definition, 30 levels: 2^30 visits if it were validated
+    const defs: Record<string, unknown> = { d30: { type: 'string' } };
+    for (let i = 0; i < 30; i++) defs[`d${i}`] = { allOf: [{ $ref: `#/$defs/d${i + 1}` }, { $ref: `#/$defs/d${i + 1}` }] };
+    const started = Date.now();
+    expect(inputCheck('exp', { type: 'object', $defs: defs, properties: { a: { $ref: '#/$defs/d0' } } })({ a: 'x' })).toBeUndefined();
+    // pairwise comparison of 20,000 items (26 s here when checked) is left to the tool
+    const unique = inputCheck('uniq', { type: 'object', properties: { a: { type: 'array', uniqueItems: true, items: { type: 'object' } } } });
+    expect(unique({ a: Array.from({ length: 20_000 }, () => ({ k: 1 })) })).toBeUndefined();
+    // a schema of ~1,000 nodes on 10,000 values is past the work budget: unchecked, however wrong
+    const item = { type: 'object', properties: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`p${i}`, { type: 'string' }])) };
+    const big = inputCheck('big', { type: 'object', properties: { a: { type: 'array', items: item } } });
+    expect(big({ a: Array.from({ length: 10 }, () => ({ p0: 5 })) })).toContain('a[0].p0 must be string');
+    expect(big({ a: Array.from({ length: 10_000 }, () => ({ p0: 5 })) })).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('checks local $refs (definitions used once or a few times) and leaves a recursive one unchecked', () => {
+    const check = inputCheck('defs', {
+      type: 'object',
+      $defs: { point: { type: 'object', properties: { x: { type: 'number' } }, required: ['x'] } },
+      properties: { from: { $ref: '#/$defs/point' }, to: { $ref: '#/$defs/point' } },
+    });
+    expect(check({ from: { x: 1 }, to: { x: 2 } })).toBeUndefined();
+    expect(check({ from: { x: 1 }, to: {} })).toContain('to: missing required property "x"');
+    const tree = inputCheck('tree', { type: 'object', properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#' } } } });
+    expect(tree({ name: 5, children: [{ name: 6 }] })).toBeUndefined();
+  });
+
   it('still checks a property that happens to be named "pattern"', () => {
     const check = inputCheck('grep', { type: 'object', properties: { pattern: { type: 'string' } }, required: ['pattern'] });
     expect(check({ pattern: 'a.*b' })).toBeUndefined();
