@@ -148,35 +148,54 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
-/** One error as a line the model can act on. */
-function problemText(e: OutputUnit, args: unknown): string {
+/** The keyword's value in the schema the validator was given (undefined where the path crosses a $ref). */
+function keywordValue(schema: unknown, keywordLocation: string): unknown {
+  return valueAt(schema, keywordLocation);
+}
+
+/** One error as a line the model can act on (`schema`: the one validated, for a keyword's value). */
+function problemText(e: OutputUnit, args: unknown, schema: unknown): string {
   const where = fieldPath(e.instanceLocation);
   const value = valueAt(args, e.instanceLocation);
+  const at = where === 'arguments' ? '' : `${where}: `;
+  const said = `${where}: ${e.error.replace(/^Instance /, '')}`;
   switch (e.keyword) {
     case 'type': {
-      const expected = /Expected (.+)\.$/.exec(e.error)?.[1]?.replace(/"/g, '') ?? 'another type';
+      const expected = /Expected (.+)\.$/.exec(e.error)?.[1]?.replace(/"/g, '').replace(/, /g, ' or ') ?? 'another type';
       return `${where} must be ${expected}, got ${typeName(value)} ${shown(value)}`;
     }
     case 'required': {
       const name = /required property "(.*)"\.$/.exec(e.error)?.[1];
-      return name !== undefined ? `${where === 'arguments' ? '' : `${where}: `}missing required property "${name}"` : `${where}: ${e.error}`;
+      return name !== undefined ? `${at}missing required property "${name}"` : said;
     }
     case 'additionalProperties': {
       const name = /^Property "(.*)" does not match/.exec(e.error)?.[1];
-      return name !== undefined ? `${where === 'arguments' ? '' : `${where}: `}unexpected property "${name}"` : `${where}: ${e.error}`;
+      return name !== undefined ? `${at}unexpected property "${name}"` : said;
     }
     case 'enum':
       return `${where} must be one of ${/any of (.+)\.$/.exec(e.error)?.[1] ?? 'the listed values'}, got ${shown(value)}`;
+    case 'const': {
+      const expected = keywordValue(schema, e.keywordLocation);
+      return expected !== undefined ? `${where} must be ${shown(expected)}, got ${shown(value)}` : said;
+    }
+    case 'minProperties':
+    case 'maxProperties': {
+      const limit = keywordValue(schema, e.keywordLocation);
+      const most = e.keyword === 'maxProperties' ? 'at most' : 'at least';
+      return typeof limit === 'number' ? `${where} must have ${most} ${limit} properties, got ${typeof value === 'object' && value !== null ? Object.keys(value).length : 0}` : said;
+    }
     case 'anyOf':
     case 'oneOf':
       return `${where} matches ${e.keyword === 'oneOf' ? 'not exactly one' : 'none'} of the alternatives the schema allows (${e.keyword})`;
+    case 'not':
+      return `${where} must not match the schema under "not"`;
     default:
-      return `${where}: ${e.error.replace(/^Instance /, '')}`;
+      return said;
   }
 }
 
 /** The errors worth telling: leaves, one line for a set of alternatives, no duplicate lines. */
-function problems(errors: readonly OutputUnit[], args: unknown): string[] {
+function problems(errors: readonly OutputUnit[], args: unknown, schema: unknown): string[] {
   const alternatives: string[] = [];
   const lines: string[] = [];
   for (const [i, e] of errors.entries()) {
@@ -187,7 +206,7 @@ function problems(errors: readonly OutputUnit[], args: unknown): string[] {
     // "unexpected property"); additionalProperties: {schema} reports it, then what is wrong with its value.
     if (e.keyword === 'false') continue;
     if (e.keyword === 'additionalProperties' && errors[i + 1]?.keyword !== 'false') continue;
-    const line = problemText(e, args);
+    const line = problemText(e, args, schema).replace(/\.$/, '');
     if (!lines.includes(line)) lines.push(line);
   }
   return lines;
@@ -204,6 +223,7 @@ export type InputProblems = (input: Readonly<Record<string, unknown>>) => readon
  */
 export function inputProblems(label: string, schema: Readonly<Record<string, unknown>>, ignored: readonly string[] = []): InputProblems {
   let validator: Validator | null | undefined;
+  let checkable: Schema | undefined;
   let nodes = 0;
   const unusable = (err: unknown): null => {
     log.warn({ schema: label, reason: errorMessage(err) }, 'input schema cannot be checked; inputs go to the tool unchecked');
@@ -211,7 +231,7 @@ export function inputProblems(label: string, schema: Readonly<Record<string, unk
   };
   const build = (): Validator | null => {
     try {
-      const checkable = withoutPatterns(schema) as Schema;
+      checkable = withoutPatterns(schema) as Schema;
       nodes = schemaNodes(checkable);
       return new Validator(checkable, draftOf(schema), false);
     } catch (err) {
@@ -230,7 +250,7 @@ export function inputProblems(label: string, schema: Readonly<Record<string, unk
     if (ignored.some((k) => k in input)) instance = Object.fromEntries(Object.entries(input).filter(([k]) => !ignored.includes(k)));
     try {
       const r = validator.validate(instance);
-      return r.valid ? [] : problems(r.errors, instance);
+      return r.valid ? [] : problems(r.errors, instance, checkable);
     } catch (err) {
       // An unresolvable $ref or a recursion too deep: this schema cannot be checked, so it never is.
       validator = unusable(err);

@@ -49,6 +49,19 @@ describe('tool input check', () => {
     expect(valueProblems(problems, { a: 2 })).toEqual([]);
   });
 
+  it('words const, a union of types and property counts by what the schema asks, without stray periods', () => {
+    const check = inputCheck('t', {
+      type: 'object',
+      properties: { mode: { const: 'fast' }, label: { type: ['string', 'null'] }, opts: { type: 'object', maxProperties: 1 }, n: { maximum: 10 } },
+    });
+    const message = check({ mode: 'slow', label: 5, opts: { a: 1, b: 2 }, n: 11 })!;
+    expect(message).toContain('mode must be "fast", got "slow"');
+    expect(message).toContain('label must be string or null, got integer 5');
+    expect(message).toContain('opts must have at most 1 properties, got 2');
+    expect(message).toContain('n: 11 is greater than 10');
+    expect(message).not.toMatch(/\.[;.]/);
+  });
+
   it('reports a set of alternatives once, not every branch as if all were required', () => {
     const check = inputCheck('doc', { type: 'object', properties: { path: { type: 'string' }, query: { type: 'string' } }, anyOf: [{ required: ['path'] }, { required: ['query'] }] });
     const message = check({})!;
