@@ -26,12 +26,13 @@ const SUMMARIES = new Set(['properties', 'items', 'prefixItems', 'additionalItem
 const ALTERNATIVES = new Set(['anyOf', 'oneOf', 'not']);
 
 /**
- * Upper bound on schema nodes (a local `$ref` counted again at each use, `enum` values counted) times
- * input values before a check is skipped. Why: a model writes both, and validation runs in the agent's
- * thread, where nothing can stop it: `allOf: [{$ref: next}, {$ref: next}]` 30 levels deep is 2^30 visits.
+ * Upper bounds on schema nodes (a local `$ref` counted again at each use, `enum` values counted) and on
+ * schema nodes times input values, past which a check is skipped. Why: a model writes both, and nothing can
+ * stop a validation in the thread that runs it: `allOf: [{$ref: next}, {$ref: next}]` 30 levels deep is 2^30
+ * visits. Measured at the work bound with every branch failing: at most ~80 ms.
  */
-export const MAX_SCHEMA_NODES = 20_000;
-export const MAX_CHECK_WORK = 5_000_000;
+export const MAX_SCHEMA_NODES = 10_000;
+export const MAX_CHECK_WORK = 1_000_000;
 
 /** A schema the validator is not given (the tool still checks its own input). */
 class Unusable extends Error {}

@@ -60,16 +60,16 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A draft's optional `schema` (an object schema, or its JSON text) as an object, or undefined. */
-function draftSchema(v: GuestValue | undefined, where: string): Record<string, unknown> | undefined {
-  const raw = isTable(v) ? v.schema : undefined;
-  if (raw === undefined || raw === null || raw === '') return undefined;
+/** An input schema argument (an object schema, or its JSON text) as an object. */
+function schemaArgument(raw: GuestValue | undefined, where: string): Record<string, unknown> {
   let schema: unknown;
-  try {
-    schema = typeof raw === 'string' ? JSON.parse(raw) : toPlain(raw, `${where}: schema`);
-  } catch (err) {
-    if (err instanceof ArgumentFailure) throw err;
-    throw new ArgumentFailure(`${where}: schema is not valid JSON: ${(err as Error).message}`);
+  if (typeof raw !== 'string') schema = toPlain(raw, `${where}: schema`);
+  else {
+    try {
+      schema = JSON.parse(raw);
+    } catch (err) {
+      throw new ArgumentFailure(`${where}: schema is not valid JSON: ${(err as Error).message}`);
+    }
   }
   if (!isRecord(schema)) throw new ArgumentFailure(`${where}: schema must be an object schema or its JSON text`);
   return schema;
@@ -291,8 +291,8 @@ export const toolsModule: ModuleSpec = {
   summary:
     'Check tool drafts before registering them: tools.compile({language, source, modules?, method?, name?}) -> true, err ' +
     '(err names the line); tools.test(draft, input) -> result, err runs the draft once in an isolate as app.generated:<name> ' +
-    '(untrusted: only non-privileged modules) and returns what its handler returned (with draft.schema, an input that does not ' +
-    'match it is refused first, as the agent refuses such calls); tools.target(snapshot|nil, id, {scope?, actor?, aliases?}) -> ' +
+    '(untrusted: only non-privileged modules) and returns what its handler returned; tools.check_input(schema, input) -> true, err ' +
+    'checks an input against an input schema as the agent checks a model\'s call (err names each field); tools.target(snapshot|nil, id, {scope?, actor?, aliases?}) -> ' +
     '{snapshot, existing, action, decision?, scope_error?, aliases?} reads what writing a tool at id on that snapshot (nil: the newest) ' +
     'meets, in one host call; the write goes on target.snapshot. tools.write(id, entry, {scope?, actor?, aliases?, loaded?}) -> ' +
     '{version, existed} | {refused} makes the same checks and the write in one host call, retrying lost races (version: a number).',
@@ -321,18 +321,15 @@ export const toolsModule: ModuleSpec = {
     test: async (ctx, draft, input) => {
       const spec = draftSpec(draft, 'tools.test');
       const runSpec = draftService(ctx, 'runSpec', 'tools.test');
-      const plain = toPlain(input ?? null, 'tools.test: input');
-      const schema = draftSchema(draft, 'tools.test');
-      if (schema) {
-        // The check the agent makes before every call of the tool once it is registered.
-        const problems = valueProblems(inputProblems(spec.id, schema), plain);
-        if (problems.length > 0) {
-          throw new ModuleFailure('Invalid', `the input does not match the draft's schema, so a model's call with it would be refused: ${problemList(problems)}`);
-        }
-      }
-      const result: CallResult = await runSpec(spec, plain, callOptions(ctx));
+      const result: CallResult = await runSpec(spec, toPlain(input ?? null, 'tools.test: input'), callOptions(ctx));
       if (result.status === 'error') throw failure(spec, result.error);
       return fromPlain(result.value);
+    },
+    // In the calling worker, like compile: a model-written schema's check runs where a stuck one is contained.
+    check_input: (_ctx, schema, input) => {
+      const problems = valueProblems(inputProblems('tools.check_input', schemaArgument(schema, 'tools.check_input')), toPlain(input ?? null, 'tools.check_input: input'));
+      if (problems.length > 0) throw new ModuleFailure('Invalid', `the input does not match the schema, so a model's call with it would be refused: ${problemList(problems)}`);
+      return true;
     },
     target,
     write,

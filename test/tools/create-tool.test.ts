@@ -194,7 +194,7 @@ describe('create_tool', () => {
     expect(out.error).toMatch(/^1 of 2 tests failed; nothing was written/);
     const failures = out.failures as { test: number; got: Record<string, unknown> }[];
     expect(failures.map((f) => f.test)).toEqual([2]);
-    expect(String(failures[0]!.got.error)).toContain("the input does not match the draft's schema");
+    expect(String(failures[0]!.got.error)).toContain("the input does not match the schema, so a model's call with it would be refused");
     expect(String(failures[0]!.got.error)).toContain('a must be number, got string "2"');
     expect(String(failures[0]!.got.error)).toContain('missing required property "b"');
     expect(h.registry.current().get('app.generated:adder_checked')).toBeUndefined();

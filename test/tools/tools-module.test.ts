@@ -65,6 +65,17 @@ describe('tools module', () => {
     expect(broken.err).toMatch(/^line 2: CompileError: /);
   });
 
+  it('check_input checks an input as the agent checks a call: Invalid naming each field; no input counts as {}', async () => {
+    const body = 'local ok, err = tools.check_input(input.schema, input.value) if err then return { err = tostring(err), kind = err:kind() } end return { ok = ok }';
+    const schema = '{"type":"object","properties":{"a":{"type":"number"}},"required":["a"]}';
+    expect(await run(body, { schema, value: { a: 1 } })).toEqual({ ok: true });
+    const refused = await run(body, { schema, value: { a: 'x' } });
+    expect(refused.kind).toBe('Invalid');
+    expect(refused.err).toContain("the input does not match the schema, so a model's call with it would be refused: a must be number, got string \"x\"");
+    // nothing (a test without input) is checked as {}; the schema may be a table too
+    expect((await run(body, { schema: { type: 'object', required: ['a'] } })).err).toContain('missing required property "a"');
+  });
+
   it('raises for a malformed draft (argument errors, not err values)', async () => {
     const r = await h.pool.call(probe('return tools.compile({ source = "x", language = "python" })'), {}, { actor: { id: 'a', meta: {} } });
     expect(r).toMatchObject({ status: 'error', error: { kind: 'RuntimeError', message: expect.stringContaining('language must be "lua" or "js"') } });

@@ -175,10 +175,13 @@ local function loaded_ids()
   return out
 end
 
-local function run_tests(draft, tests)
+local function run_tests(draft, schema, tests)
   local failures = {}
   for i, t in ipairs(tests) do
-    local got, err = tools.test(draft, t.input)
+    -- an input the agent would refuse from the model is a failed test, not a run
+    local _, err = tools.check_input(schema, t.input)
+    local got
+    if not err then got, err = tools.test(draft, t.input) end
     if err then
       failures[#failures + 1] = { test = i, input = t.input, expected = t.expect, got = { error = tostring(err) } }
     elseif t.expect ~= nil and not deep_equal(got, t.expect) then
@@ -216,12 +219,12 @@ local function handler(input)
   if terr then return fail(terr) end
 
   local id = NAMESPACE .. ":" .. name
-  local draft = { name = name, language = language, source = source, modules = modules, method = "handler", schema = schema }
+  local draft = { name = name, language = language, source = source, modules = modules, method = "handler" }
   local _, cerr = tools.compile(draft)
   if cerr then
     return fail("compile error: " .. tostring(cerr) .. "; fix the source and call create_tool again", { line = cerr:details() and cerr:details().line or nil })
   end
-  local failures = run_tests(draft, tests)
+  local failures = run_tests(draft, schema, tests)
   if #failures > 0 then
     return fail(#failures .. " of " .. #tests .. " tests failed; nothing was written. Fix the source (or the expectation) and call create_tool again",
       { failures = failures })
