@@ -101,6 +101,27 @@ function schemaNodes(root: unknown): number {
   return nodes;
 }
 
+/** `value` with every object property whose value is null left out (the same value when there is none). */
+function withoutNulls<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const items = value.map(withoutNulls);
+    return (items.some((x, i) => x !== value[i]) ? items : value) as T;
+  }
+  let changed = false;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null) {
+      changed = true;
+      continue;
+    }
+    const w = withoutNulls(v);
+    if (w !== v) changed = true;
+    out[k] = w;
+  }
+  return (changed ? out : value) as T;
+}
+
 /** Values in `input` (objects, arrays and scalars), counting stops past `cap`. */
 function inputValues(input: unknown, cap: number): number {
   let n = 0;
@@ -251,7 +272,13 @@ export function inputProblems(label: string, schema: Readonly<Record<string, unk
     if (ignored.some((k) => k in input)) instance = Object.fromEntries(Object.entries(input).filter(([k]) => !ignored.includes(k)));
     try {
       const r = validator.validate(instance);
-      return r.valid ? [] : problems(r.errors, instance, checkable);
+      if (r.valid) return [];
+      // Models that learned OpenAI's strict mode send null for an optional field they leave out: a null the
+      // schema refuses counts as the field left out (a Lua tool sees nil either way).
+      const absent = withoutNulls(instance);
+      if (absent === instance) return problems(r.errors, instance, checkable);
+      const again = validator.validate(absent);
+      return again.valid ? [] : problems(again.errors, absent, checkable);
     } catch (err) {
       // An unresolvable $ref or a recursion too deep: this schema cannot be checked, so it never is.
       validator = unusable(err);

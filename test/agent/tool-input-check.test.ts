@@ -62,6 +62,14 @@ describe('tool input check', () => {
     expect(message).not.toMatch(/\.[;.]/);
   });
 
+  it('takes a null the schema refuses as the field left out (strict-mode habit), but not for a required field', () => {
+    const check = inputCheck('list', { type: 'object', properties: { namespace: { type: 'string' }, query: { type: 'string' }, opts: { type: 'object', properties: { depth: { type: 'integer' } } } }, required: ['query'], additionalProperties: false });
+    expect(check({ namespace: null, query: 'time', opts: { depth: null } })).toBeUndefined();
+    expect(check({ namespace: null, query: null })).toContain('missing required property "query"');
+    // a null the schema allows is kept as it is
+    expect(inputCheck('n', { type: 'object', properties: { v: { type: ['string', 'null'] } }, required: ['v'] })({ v: null })).toBeUndefined();
+  });
+
   it('reports a set of alternatives once, not every branch as if all were required', () => {
     const check = inputCheck('doc', { type: 'object', properties: { path: { type: 'string' }, query: { type: 'string' } }, anyOf: [{ required: ['path'] }, { required: ['query'] }] });
     const message = check({})!;
