@@ -1,10 +1,22 @@
 // Checks a tool call's arguments against the JSON Schema the tool is offered with, before anything runs, and
 // words what is wrong so the model can repair its call. A schema a model wrote is data here, never code.
-import { Validator, type OutputUnit, type Schema, type SchemaDraft } from '@cfworker/json-schema';
+import { createRequire } from 'node:module';
+import type { OutputUnit, Schema, SchemaDraft, Validator } from '@cfworker/json-schema';
 import { errorMessage } from '../errors/app-error.js';
 import { logger } from '../log/logger.js';
 
 const log = logger('agent.input');
+
+/**
+ * The validator's module, loaded on the first check: every thread that imports this file (the agent's, the
+ * supervisor's, each isolate worker's through the tools module) would otherwise hold it from the start
+ * (measured: idle RSS +0.4-1.0 MB).
+ */
+let validatorModule: typeof import('@cfworker/json-schema') | undefined;
+function newValidator(schema: Schema, draft: SchemaDraft): Validator {
+  validatorModule ??= createRequire(import.meta.url)('@cfworker/json-schema') as typeof import('@cfworker/json-schema');
+  return new validatorModule.Validator(schema, draft, false);
+}
 
 /** A problem message for the model, or undefined when the arguments fit (or the schema cannot be checked). */
 export type InputCheck = (args: Readonly<Record<string, unknown>>) => string | undefined;
@@ -255,7 +267,7 @@ export function inputProblems(label: string, schema: Readonly<Record<string, unk
     try {
       checkable = withoutPatterns(schema) as Schema;
       nodes = schemaNodes(checkable);
-      return new Validator(checkable, draftOf(schema), false);
+      return newValidator(checkable, draftOf(schema));
     } catch (err) {
       return unusable(err);
     }
