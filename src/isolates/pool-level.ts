@@ -461,6 +461,11 @@ export class PoolLevel {
     return true;
   }
 
+  /** A booted core worker has no call, or the core is below `size` (piscina starts a worker for the next). */
+  #coreCanTakeOne(): boolean {
+    return this.#coreReady.size > this.#coreIn || this.core.threads.length < this.#config.size;
+  }
+
   #spareIdle(): number {
     return this.#spareReady.size - this.#spareIn - this.#sparePings;
   }
@@ -526,6 +531,12 @@ export class PoolLevel {
   #warmSpares(): void {
     const c = this.#config;
     if (this.#closed || c.spare === 0 || this.#spareIdle() > 0) return;
+    // The only call in the level, and the core can take a next one itself (an idle worker, or room for
+    // piscina to start one): that is the one ahead. Why: an agent's turn runs its calls one after another,
+    // and its first call of a tool is cold (engine, docs index: 60-200 ms here); spares booted for it took
+    // 100-400 ms of CPU each from that very turn (first turn 450-480 ms with two spares booting, 260-330
+    // without). With more calls in flight (a stress run, parallel calls) spares still boot ahead.
+    if (this.#coreIn + this.#spareIn + this.#waiting.length <= 1 && this.core.queueSize === 0 && this.#coreCanTakeOne()) return;
     const spare = this.#spares();
     // Workers still booting count as threads: each ping below starts one more (no spare is idle).
     // Spares for the calls holding their workers, or for calls waiting behind long ones, plus one ahead.

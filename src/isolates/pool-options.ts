@@ -56,7 +56,8 @@ export interface IsolatePoolOptions {
    * kept idle). Calls that are merely long use spares already booted but start none unless a call waits
    * behind them: a boot costs a core for ~100 ms, a waste for a call that ends at 12 ms (measured: create
    * -> load -> call 12 ms with spares booted at 10 ms, 5-6 ms without spares). At least longCallMs.
-   * Default 50.
+   * None boots for the only call in the level while the core can take a next one (an agent's cold first
+   * call of a tool). Default 50.
    */
   readonly spareBootMs?: number;
   /**

@@ -37,6 +37,21 @@ describe('isolate pool elastic capacity', () => {
     expect(await long.result).toMatchObject({ status: 'ok', value: 'long' });
   });
 
+  it('boots no spare ahead for the only call past the hold mark while a core worker is free (an agent turn), but does for two', async () => {
+    // The hold mark and the long mark are the same sweep: once the call counts as long, its hold was handled.
+    pool = testPool({ size: 2, minThreads: 2, spareThreads: 2, longCallMs: 5, spareBootMs: 5 });
+    const only = held(pool, 'only');
+    await vi.waitFor(() => expect(pool!.stats().longCalls).toBe(1), { timeout: 5_000, interval: 5 });
+    // One call in the level and an idle core worker for the next: no spare takes CPU from the running call.
+    expect(pool.stats().threads).toBe(2);
+    // A second call in flight past the mark (a stress run, parallel calls): spares boot ahead of need.
+    const second = held(pool, 'second');
+    await vi.waitFor(() => expect(pool!.stats().threads).toBeGreaterThan(2), { timeout: 5_000, interval: 5 });
+    release(only.cells);
+    release(second.cells);
+    expect((await Promise.all([only.result, second.result])).map((r) => r.status)).toEqual(['ok', 'ok']);
+  });
+
   it('adds at most spareThreads workers, one per long call, and serves short calls on them', async () => {
     pool = testPool({ size: 1, spareThreads: 2, longCallMs: 5 });
     const first = held(pool, 'a');
