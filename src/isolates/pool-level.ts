@@ -534,7 +534,7 @@ export class PoolLevel {
     // The only call in the level, and the core can take a next one itself (an idle worker, or room for
     // piscina to start one): that is the one ahead. Why: an agent's turn runs its calls one after another,
     // and its first call of a tool is cold (engine, docs index: 60-200 ms here); spares booted for it took
-    // 100-400 ms of CPU each from that very turn (first turn 450-480 ms with two spares booting, 260-330
+    // 100-400 ms of CPU each from that very turn (first turn 446-505 ms with two spares booting, 240-330
     // without). With more calls in flight (a stress run, parallel calls) spares still boot ahead.
     if (this.#coreIn + this.#spareIn + this.#waiting.length <= 1 && this.core.queueSize === 0 && this.#coreCanTakeOne()) return;
     const spare = this.#spares();
