@@ -7,7 +7,8 @@ import { AGENT_EVENT_TOPIC, type AgentEvent } from '../schemas/messages/agent.js
 import { EXIT_TOPIC } from '../schemas/messages/process.js';
 import { startAgentRuntime, type AgentRuntime } from '../src/agent/runtime.js';
 import { openSession, type Session } from '../src/cli/bootstrap.js';
-import { AGENT_SCOPE_GROUP, toolEnv, toolModuleConfig } from '../src/cli/agent-session.js';
+import { AGENT_SCOPE_GROUP } from '../src/cli/agent-session.js';
+import { toolEnv, toolModuleConfig } from '../src/cli/tool-env.js';
 import { ProcessHost, type LocalProcess } from '../src/host/process-host.js';
 import { createIsolatePool, type IsolatePool } from '../src/isolates/pool.js';
 import { NET_SERVICE, netPolicyFrom } from '../src/modules/net-guard.js';

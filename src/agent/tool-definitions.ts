@@ -71,8 +71,8 @@ function expand(snapshot: Snapshot, selector: ToolSelector, skipped: SkippedTool
  */
 const checksByEntry = new WeakMap<Entry, InputCheck>();
 
-function checkFor(e: Entry, c: Candidate, name: string, schema: { input: Record<string, unknown>; placeholder: boolean }): InputCheck {
-  const build = () => inputCheck(name, schema.input, schema.placeholder ? ['placeholder'] : []);
+function checkFor(e: Entry, c: Candidate, name: string, schema: { input: Record<string, unknown>; unchecked: readonly string[] }): InputCheck {
+  const build = () => inputCheck(name, schema.input, schema.unchecked);
   // A selector's own alias or schema makes the check the selector's, not the entry's.
   if (c.alias !== undefined || c.schema !== undefined) return build();
   let check = checksByEntry.get(e);

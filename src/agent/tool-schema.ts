@@ -6,6 +6,8 @@ export const PLACEHOLDER_PROPERTY = Object.freeze({
   default: {},
 });
 
+const PLACEHOLDER_KEYS: readonly string[] = Object.freeze(['placeholder']);
+
 export type SchemaOutcome =
   | {
       readonly ok: true;
@@ -13,8 +15,8 @@ export type SchemaOutcome =
       readonly schema: Record<string, unknown>;
       /** What its arguments are checked against: the schema as written, without the placeholder. */
       readonly input: Record<string, unknown>;
-      /** The placeholder property was added (the model may send it; it is not checked). */
-      readonly placeholder: boolean;
+      /** Argument keys not checked: the placeholder property, when it was added (the model may send it). */
+      readonly unchecked: readonly string[];
     }
   | { readonly ok: false; readonly reason: string };
 
@@ -24,9 +26,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function offered(input: Record<string, unknown>): SchemaOutcome {
   const props = input.properties;
-  if (isRecord(props) && Object.keys(props).length > 0) return { ok: true, schema: input, input, placeholder: false };
+  if (isRecord(props) && Object.keys(props).length > 0) return { ok: true, schema: input, input, unchecked: [] };
   const schema = { ...input, type: input.type ?? 'object', properties: { placeholder: { ...PLACEHOLDER_PROPERTY, default: {} } } };
-  return { ok: true, schema, input, placeholder: true };
+  return { ok: true, schema, input, unchecked: PLACEHOLDER_KEYS };
 }
 
 /** The offered schema from a raw input_schema value (undefined: none given). */

@@ -12,7 +12,7 @@ import type { LocalProcess } from '../host/process-host.js';
 import { logger } from '../log/logger.js';
 import { openToolRuntime, type ToolRuntime, type ToolRuntimeOptions } from './tool-runtime.js';
 
-export { AGENT_SCOPE_GROUP, TOOL_ENV_VARS, toolEnv, toolModuleConfig } from './tool-runtime.js';
+export { AGENT_SCOPE_GROUP } from './tool-runtime.js';
 
 /** The tool runtime's options (--home, --app, env, pool size, warnings) plus the agent's own. */
 export interface AgentSessionOptions extends ToolRuntimeOptions {

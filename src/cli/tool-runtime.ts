@@ -7,8 +7,6 @@ import { authoringModules, createDraftPool, type DraftPool, type ToolsServices }
 import { openSession, type Session } from './bootstrap.js';
 import { toolEnv, toolModuleConfig } from './tool-env.js';
 
-export { TOOL_ENV_VARS, toolEnv, toolModuleConfig } from './tool-env.js';
-
 /** The named scope every tool the agent runs is checked against (registry writes, http requests). */
 export const AGENT_SCOPE_GROUP = 'app:agent_security';
 

@@ -88,7 +88,7 @@ export async function toolsShow(args: ParsedArgs, io: CommandIO): Promise<number
 function refuseUnfitInput(entry: Entry, input: unknown): void {
   const schema = toolSchemaFrom(entry.meta.input_schema);
   if (!schema.ok) return; // the agent would not offer this tool; running it directly is what is asked
-  const problems = valueProblems(inputProblems(entry.id, schema.input, schema.placeholder ? ['placeholder'] : []), input);
+  const problems = valueProblems(inputProblems(entry.id, schema.input, schema.unchecked), input);
   if (problems.length > 0) {
     throw new AppError('USAGE', `--input does not match the input_schema of ${entry.id}: ${problemList(problems)} (--unchecked runs it anyway)`);
   }

@@ -2,6 +2,7 @@
 // the calling worker, test(draft, input) runs it in the draft pool, target/write read and write a tool entry in one host call.
 import type { Entry } from '../../schemas/entry.js';
 import { inputProblems, problemList, valueProblems } from '../agent/tool-input-check.js';
+import { toolSchemaFrom } from '../agent/tool-schema.js';
 import { errorCode } from '../errors/app-error.js';
 import type { CallResult, IsolateError, ToolKind, ToolSpec } from '../isolates/types.js';
 import { DEFAULT_LIMITS } from '../isolates/types.js';
@@ -54,25 +55,6 @@ function draftSpec(v: GuestValue | undefined, where: string): ToolSpec {
     trusted: false,
     limits: DEFAULT_LIMITS,
   };
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** An input schema argument (an object schema, or its JSON text) as an object. */
-function schemaArgument(raw: GuestValue | undefined, where: string): Record<string, unknown> {
-  let schema: unknown;
-  if (typeof raw !== 'string') schema = toPlain(raw, `${where}: schema`);
-  else {
-    try {
-      schema = JSON.parse(raw);
-    } catch (err) {
-      throw new ArgumentFailure(`${where}: schema is not valid JSON: ${(err as Error).message}`);
-    }
-  }
-  if (!isRecord(schema)) throw new ArgumentFailure(`${where}: schema must be an object schema or its JSON text`);
-  return schema;
 }
 
 /** "line 3: unexpected symbol near 'end'" — the isolate's message without the tool id prefix. */
@@ -327,7 +309,12 @@ export const toolsModule: ModuleSpec = {
     },
     // In the calling worker, like compile: a model-written schema's check runs where a stuck one is contained.
     check_input: (_ctx, schema, input) => {
-      const problems = valueProblems(inputProblems('tools.check_input', schemaArgument(schema, 'tools.check_input')), toPlain(input ?? null, 'tools.check_input: input'));
+      // The schema as the agent reads a tool's input_schema (object or JSON text, placeholder not checked);
+      // unlike a tool entry, check_input has no default: a schema must be given.
+      if (schema === undefined || schema === null || schema === '') throw new ArgumentFailure('tools.check_input: schema must be an object schema or its JSON text');
+      const read = toolSchemaFrom(typeof schema === 'string' ? schema : toPlain(schema, 'tools.check_input: schema'));
+      if (!read.ok) throw new ArgumentFailure(`tools.check_input: ${read.reason}`);
+      const problems = valueProblems(inputProblems('tools.check_input', read.input, read.unchecked), toPlain(input ?? null, 'tools.check_input: input'));
       if (problems.length > 0) throw new ModuleFailure('Invalid', `the input does not match the schema, so a model's call with it would be refused: ${problemList(problems)}`);
       return true;
     },
