@@ -3,6 +3,9 @@
 import type { z } from 'zod';
 import { EntrySchema, type Entry } from './entry.js';
 import { KIND_SCHEMAS, schemasFor } from './kinds/kind-table.js';
+import { guardIfSupported } from './message-guard.js';
+
+const OK: ValidationResult = Object.freeze({ ok: true });
 
 /** One problem: the field path inside the entry (`data.source`, `meta.type`) and what is wrong. */
 export interface ValidationProblem {
@@ -25,8 +28,18 @@ export function isKnownKind(kind: string): boolean {
   return Object.prototype.hasOwnProperty.call(KIND_SCHEMAS, kind);
 }
 
+/** True when the compiled guard of `schema` vouches for `value` (false decides nothing: zod then checks). */
+function vouched(schema: z.ZodType | undefined, value: unknown): boolean {
+  return schema === undefined || guardIfSupported(schema)?.fastMatch(value) === true;
+}
+
 /** Validate an entry's base shape and, for known kinds, its `data` and `meta`. */
 export function validateEntry(entry: Entry): ValidationResult {
+  // Every registry write validates its entries: the compiled guards first, zod to word what they refuse.
+  if (vouched(EntrySchema, entry)) {
+    const schemas = schemasFor(entry.kind, entry.meta as Record<string, unknown>);
+    if (vouched(schemas?.meta, entry.meta) && vouched(schemas?.data, entry.data)) return OK;
+  }
   const problems: ValidationProblem[] = [];
   const base = EntrySchema.safeParse(entry);
   if (!base.success) {
@@ -37,7 +50,7 @@ export function validateEntry(entry: Entry): ValidationResult {
     if (schemas?.meta) check(problems, schemas.meta, entry.meta, 'meta');
     if (schemas?.data) check(problems, schemas.data, entry.data, 'data');
   }
-  if (problems.length === 0) return { ok: true };
+  if (problems.length === 0) return OK;
   return { ok: false, issues: problems.map(formatProblem(entry)), problems };
 }
 

@@ -9,7 +9,7 @@ import { claimStart, osThreadId } from '../src/isolates/pool-start-table.js';
 import type { CallReply, CallTask, Withdrawn, EngineRef, IsolateWorkerConfig, NeedSpec, PoolTask, Prepared, PrepareTask, WorkerReply } from '../src/isolates/pool-task.js';
 import type { CallResult, GuestEngine, ToolKind, ToolSpec } from '../src/isolates/types.js';
 import type { LocalCompileOutcome, ModuleSpec } from '../src/modules/module-spec.js';
-import { CallTaskSchema, PrepareTaskSchema } from '../schemas/messages/isolate.js';
+import { CallTaskGuard, PrepareTaskGuard } from '../schemas/messages/isolate.js';
 
 const BUILTIN_ENGINES: Record<ToolKind, EngineRef> = {
   'function.lua': { url: new URL('../src/isolates/lua/lua-engine.js', import.meta.url).href, export: 'createLuaEngine' },
@@ -140,7 +140,7 @@ const NEED_SPEC: NeedSpec = { status: 'need-spec' };
  * calls name it by key alone) and let its engine build what the first call would. No tool code runs.
  */
 async function prepareTools(task: PrepareTask): Promise<Prepared> {
-  const checked = PrepareTaskSchema.safeParse(task);
+  const checked = PrepareTaskGuard.safeParse(task);
   if (!checked.success) return { status: 'prepared', count: 0 };
   let count = 0;
   for (const { key, tool } of checked.data.tools) {
@@ -161,7 +161,7 @@ function isolateTask(task: PoolTask): WorkerReply | Promise<WorkerReply> {
   const received = Date.now();
   // The thread boundary: a task is checked against its schema before any engine sees it (the spec, when
   // the task carries one, once: later tasks name it by key).
-  const checked = CallTaskSchema.safeParse(task);
+  const checked = CallTaskGuard.safeParse(task);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
     return failure('Internal', `malformed isolate task: ${issue.path.join('.') || 'task'}: ${issue.message}`, received);

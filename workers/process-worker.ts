@@ -2,9 +2,9 @@
 // and runs its main(ctx). Messages are zod-checked here, at the thread boundary.
 import { parentPort, workerData } from 'node:worker_threads';
 import {
-  FromWorkerSchema,
+  FromWorkerGuard,
   ProcessWorkerDataSchema,
-  ToWorkerSchema,
+  ToWorkerGuard,
   type FromWorker,
 } from '../schemas/messages/process.js';
 import { Mailbox } from '../src/host/mailbox.js';
@@ -15,7 +15,7 @@ const port = parentPort;
 if (!port) throw new Error('process-worker must run in a worker thread');
 
 function post(msg: FromWorker): void {
-  port!.postMessage(FromWorkerSchema.parse(msg));
+  port!.postMessage(FromWorkerGuard.parse(msg));
 }
 
 interface StartInfo {
@@ -39,7 +39,7 @@ async function run(): Promise<void> {
   const mailbox = new Mailbox();
   const cancel = new AbortController();
   port!.on('message', (raw: unknown) => {
-    const parsed = ToWorkerSchema.safeParse(raw);
+    const parsed = ToWorkerGuard.safeParse(raw);
     if (!parsed.success) return; // the supervisor only sends validated messages; ignore anything else
     const msg = parsed.data;
     if (msg.type === 'deliver') mailbox.deliver({ from: msg.from, topic: msg.topic, payload: msg.payload });

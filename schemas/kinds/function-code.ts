@@ -1,6 +1,7 @@
 // Code entries: `function.lua`, `function.js` (tools) and `process.lua`, Wippy §5.2-5.3.
 // `limits` is micro-agi's addition: per-entry overrides of the isolate limits.
 import { z } from 'zod';
+import { messageGuard } from '../message-guard.js';
 import { EntryRefSchema, ModuleNameSchema } from './common.js';
 
 export const FunctionLimitsSchema = z.strictObject({
@@ -32,6 +33,8 @@ export const FunctionDataSchema = z.looseObject({
 });
 
 export type FunctionData = z.infer<typeof FunctionDataSchema>;
+/** FunctionDataSchema's compiled check: every tool call's spec is read from its entry's data. */
+export const FunctionDataGuard = messageGuard(FunctionDataSchema);
 export type FunctionLimits = z.infer<typeof FunctionLimitsSchema>;
 
 /** `process.lua`: a long-lived actor; `method` names its main function. */

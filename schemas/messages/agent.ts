@@ -1,6 +1,7 @@
 // The agent protocol: what the terminal sends the agent process, what the agent streams back, and the
 // supervisor's tool service (tool calls run in the supervisor's isolate pool). Checked with zod at each end.
 import { z } from 'zod';
+import { messageGuard } from '../message-guard.js';
 
 /** Topics. The terminal listens on AGENT_EVENT_TOPIC; the agent on AGENT_INPUT_TOPIC; the tool service on TOOL_CALL_TOPIC. */
 export const AGENT_INPUT_TOPIC = 'agent.input';
@@ -128,3 +129,8 @@ export const ToolCallReplySchema = z.object({
   ]),
 });
 export type ToolCallReply = z.infer<typeof ToolCallReplySchema>;
+
+// Checks of the same schemas for the thread boundaries they guard on hot paths (see schemas/message-guard.ts).
+export const AgentInputGuard = messageGuard(AgentInputSchema);
+export const ToolCallRequestGuard = messageGuard(ToolCallRequestSchema);
+export const ToolCallReplyGuard = messageGuard(ToolCallReplySchema);

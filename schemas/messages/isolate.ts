@@ -1,6 +1,7 @@
 // Messages crossing the supervisor <-> isolate-worker boundary: the call task, the worker's CallResult,
 // and host-channel requests. Checked with zod where they arrive; guest values inside stay opaque.
 import { z } from 'zod';
+import { messageGuard } from '../message-guard.js';
 
 const ActorSchema = z.object({ id: z.string().min(1), meta: z.record(z.string(), z.unknown()) });
 
@@ -93,3 +94,10 @@ export const HostChannelMessageSchema = z.discriminatedUnion('__microAgiHostChan
   }),
   z.object({ __microAgiHostChannel: z.literal('release'), channel: z.string().min(1), callId: z.number().int().nonnegative() }),
 ]);
+
+// Checks of the same schemas for the thread boundaries they guard on hot paths (see schemas/message-guard.ts).
+export const CallTaskGuard = messageGuard(CallTaskSchema);
+export const PrepareTaskGuard = messageGuard(PrepareTaskSchema);
+export const CallResultGuard = messageGuard(CallResultSchema);
+export const HostReleaseGuard = messageGuard(HostReleaseSchema);
+export const HostChannelMessageGuard = messageGuard(HostChannelMessageSchema);

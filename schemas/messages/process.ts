@@ -1,6 +1,7 @@
 // Messages crossing the supervisor <-> process-worker and supervisor <-> process-host-thread boundaries,
 // checked with zod on both sides. Envelopes are validated; payloads are opaque structured-clone data.
 import { z } from 'zod';
+import { messageGuard } from '../message-guard.js';
 
 export const PidSchema = z.string().regex(/^<\d+\.\d+>$/, 'pid must look like <0.12>');
 export const TopicSchema = z.string().min(1).max(200);
@@ -77,3 +78,9 @@ export type ExitNotice = z.infer<typeof ExitNoticeSchema>;
 
 export const EXIT_TOPIC = '@exit';
 export const CANCEL_TOPIC = '@cancel';
+
+// Checks of the same schemas for the thread boundaries they guard on hot paths (see schemas/message-guard.ts).
+export const ToWorkerGuard = messageGuard(ToWorkerSchema);
+export const FromWorkerGuard = messageGuard(FromWorkerSchema);
+export const ToHostThreadGuard = messageGuard(ToHostThreadSchema);
+export const FromHostThreadGuard = messageGuard(FromHostThreadSchema);

@@ -1,6 +1,6 @@
 // The agent process (host.spawn: its own worker, or a shared process host thread): opens its session,
 // announces `ready`, then serves terminal inputs — prompts and resets in order, cancel and queries at once — until stop.
-import { AGENT_INPUT_TOPIC, AgentInputSchema, type AgentInput } from '../../schemas/messages/agent.js';
+import { AGENT_INPUT_TOPIC, AgentInputGuard, type AgentInput } from '../../schemas/messages/agent.js';
 import { EXIT_TOPIC } from '../../schemas/messages/process.js';
 import { errorMessage } from '../errors/app-error.js';
 import type { ProcessContext } from '../host/process-context.js';
@@ -71,7 +71,7 @@ export async function main(ctx: ProcessContext): Promise<unknown> {
   try {
     emit({ type: 'ready', agent: session.spec.id, model: session.llm.resolve(session.spec.model).name, tools: [...session.tools.byName.keys()].sort() });
     for await (const msg of ctx.listen(AGENT_INPUT_TOPIC, life.signal)) {
-      const parsed = AgentInputSchema.safeParse(msg.payload);
+      const parsed = AgentInputGuard.safeParse(msg.payload);
       if (!parsed.success) {
         log.warn({ from: msg.from, issues: parsed.error.issues }, 'invalid agent input ignored');
         continue;

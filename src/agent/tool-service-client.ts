@@ -3,7 +3,7 @@
 import {
   TOOL_CALL_TOPIC,
   TOOL_RESULT_TOPIC,
-  ToolCallReplySchema,
+  ToolCallReplyGuard,
   type ToolCallContext,
   type ToolCallReply,
   type ToolCallRequest,
@@ -37,7 +37,7 @@ export class ToolServiceClient implements ToolCaller {
   async serve(signal: AbortSignal): Promise<void> {
     for await (const msg of this.#ctx.listen(TOOL_RESULT_TOPIC, signal)) {
       if (msg.from !== this.#service) continue;
-      const parsed = ToolCallReplySchema.safeParse(msg.payload);
+      const parsed = ToolCallReplyGuard.safeParse(msg.payload);
       if (!parsed.success) {
         log.warn({ issues: parsed.error.issues }, 'malformed tool service reply ignored');
         continue;

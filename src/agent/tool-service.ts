@@ -4,7 +4,7 @@
 import {
   TOOL_CALL_TOPIC,
   TOOL_RESULT_TOPIC,
-  ToolCallRequestSchema,
+  ToolCallRequestGuard,
   type ToolCallContext,
   type ToolCallReply,
 } from '../../schemas/messages/agent.js';
@@ -82,7 +82,7 @@ export function startToolService(options: ToolServiceOptions): ToolService {
 
   const loop = (async () => {
     for await (const msg of proc.listen(TOOL_CALL_TOPIC)) {
-      const parsed = ToolCallRequestSchema.safeParse(msg.payload);
+      const parsed = ToolCallRequestGuard.safeParse(msg.payload);
       if (!parsed.success) {
         const callId = (msg.payload as { call_id?: unknown } | null)?.call_id;
         log.warn({ from: msg.from, issues: parsed.error.issues }, 'invalid tool call request');

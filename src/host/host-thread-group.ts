@@ -2,8 +2,8 @@
 // at once by warm()), each running many processes; messages to and from them are zod-checked here.
 import { Worker } from 'node:worker_threads';
 import {
-  FromHostThreadSchema,
-  ToHostThreadSchema,
+  FromHostThreadGuard,
+  ToHostThreadGuard,
   type FromHostThread,
   type ToHostThread,
 } from '../../schemas/messages/process.js';
@@ -43,7 +43,7 @@ export class HostThread {
 
   /** Validate and post; throws when the message is malformed or cannot be cloned (e.g. a function in args). */
   post(msg: ToHostThread): void {
-    this.#worker.postMessage(ToHostThreadSchema.parse(msg));
+    this.#worker.postMessage(ToHostThreadGuard.parse(msg));
   }
 
   add(pid: Pid): void {
@@ -149,7 +149,7 @@ export class HostThreadGroup {
       this.#options.onDeath(thread, message);
     };
     worker.on('message', (raw: unknown) => {
-      const parsed = FromHostThreadSchema.safeParse(raw);
+      const parsed = FromHostThreadGuard.safeParse(raw);
       if (!parsed.success) return this.#options.onInvalid(thread, raw);
       const msg = parsed.data;
       if (msg.type === 'preloaded') thread.preloaded(msg.module, msg.error);

@@ -2,8 +2,8 @@
 // and cancel signal, on one worker thread. Every message is zod-checked here and carries the pid it is for.
 import type { MessagePort } from 'node:worker_threads';
 import {
-  FromHostThreadSchema,
-  ToHostThreadSchema,
+  FromHostThreadGuard,
+  ToHostThreadGuard,
   type FromHostThread,
   type ToHostThread,
 } from '../../schemas/messages/process.js';
@@ -46,7 +46,7 @@ export function runHostThread(port: HostThreadPort): void {
   };
 
   const post = (msg: FromHostThread): void => {
-    port.postMessage(FromHostThreadSchema.parse(msg));
+    port.postMessage(FromHostThreadGuard.parse(msg));
   };
 
   /** Forget a process (exit, crash, kill): its later sends are refused, its mailbox and signal end. */
@@ -125,7 +125,7 @@ export function runHostThread(port: HostThreadPort): void {
   };
 
   port.on('message', (raw: unknown) => {
-    const parsed = ToHostThreadSchema.safeParse(raw);
+    const parsed = ToHostThreadGuard.safeParse(raw);
     if (!parsed.success) {
       // The supervisor only sends validated messages: anything else is a bug, reported and ignored.
       log.error({ issues: parsed.error.issues }, 'invalid message to a process host thread ignored');

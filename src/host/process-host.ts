@@ -4,9 +4,9 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
   EXIT_TOPIC,
-  FromWorkerSchema,
+  FromWorkerGuard,
   type FromWorker,
-  ToWorkerSchema,
+  ToWorkerGuard,
   type ExitNotice,
   type FromHostThread,
   type ToWorker,
@@ -125,7 +125,7 @@ export class ProcessHost {
     if (adopted) {
       // Posted first (as workerData would be cloned): args that cannot cross a thread throw here, before the process exists.
       try {
-        adopted.postMessage(ToWorkerSchema.parse({ type: 'start', pid, parent, args } satisfies ToWorker));
+        adopted.postMessage(ToWorkerGuard.parse({ type: 'start', pid, parent, args } satisfies ToWorker));
       } catch (err) {
         void adopted.terminate();
         throw err;
@@ -208,7 +208,7 @@ export class ProcessHost {
         return true;
       }
       const msg: ToWorker = { type: 'deliver', from, topic, payload };
-      rec.worker!.postMessage(ToWorkerSchema.parse(msg));
+      rec.worker!.postMessage(ToWorkerGuard.parse(msg));
       return true;
     } catch (err) {
       this.#log.warn({ err, to, topic }, 'message could not be delivered');
@@ -249,7 +249,7 @@ export class ProcessHost {
     if (!rec || !isAlive(rec.state)) return false;
     if (rec.cancel) rec.cancel.abort(reason);
     else if (rec.thread) rec.thread.post({ type: 'cancel', pid, reason });
-    else rec.worker!.postMessage(ToWorkerSchema.parse({ type: 'cancel', reason }));
+    else rec.worker!.postMessage(ToWorkerGuard.parse({ type: 'cancel', reason }));
     return true;
   }
 
@@ -310,7 +310,7 @@ export class ProcessHost {
   }
 
   #fromWorker(rec: ProcessRecord, raw: unknown): void {
-    const parsed = FromWorkerSchema.safeParse(raw);
+    const parsed = FromWorkerGuard.safeParse(raw);
     if (!parsed.success) {
       this.#log.error({ pid: rec.pid, issues: parsed.error.issues }, 'invalid message from process; killing it');
       void this.kill(rec.pid, 'crash');

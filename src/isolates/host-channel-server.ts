@@ -5,7 +5,7 @@ import { MapHandleTable } from '../modules/handle-table.js';
 import { logger } from '../log/logger.js';
 import { ResponseArea, channelThread, isHostChannelMessage, type HostCallRequest, type HostCallResponse } from './host-channel-protocol.js';
 import { isRemoteFn, resolveHostFn } from './module-catalog.js';
-import { HostChannelMessageSchema } from '../../schemas/messages/isolate.js';
+import { HostChannelMessageGuard } from '../../schemas/messages/isolate.js';
 
 const log = logger('host-channel');
 
@@ -48,7 +48,7 @@ export class HostChannelServer {
     if (!isHostChannelMessage(message)) return false;
     // The thread boundary: a host-channel message must match its schema, or it is dropped (the waiting
     // guest then ends at its deadline).
-    const checked = HostChannelMessageSchema.safeParse(message);
+    const checked = HostChannelMessageGuard.safeParse(message);
     if (!checked.success) {
       log.error({ issue: checked.error.issues[0] }, 'malformed host-channel message from an isolate worker; dropped');
       return true;

@@ -17,7 +17,7 @@ import { SpecRefs } from './pool-spec-cache.js';
 import type { CallReply, CallTask, WorkerReply } from './pool-task.js';
 import { ToolSpecMemo } from './tool-spec-from-entry.js';
 import type { CallResult, IsolateError, ToolSpec } from './types.js';
-import { CallResultSchema, HostReleaseSchema } from '../../schemas/messages/isolate.js';
+import { CallResultGuard, HostReleaseGuard } from '../../schemas/messages/isolate.js';
 
 export type { CallOptions, IsolatePoolOptions } from './pool-options.js';
 export type { PoolStats } from './pool-stats.js';
@@ -289,7 +289,7 @@ class PiscinaIsolatePool implements IsolatePool {
         return counters.record(errorResult({ kind: 'Internal', message: 'the worker returned no result' }, started));
       }
       // The thread boundary: what the worker answers must be a CallResult.
-      const checked = CallResultSchema.safeParse(reply);
+      const checked = CallResultGuard.safeParse(reply);
       if (!checked.success) {
         const issue = checked.error.issues[0]!;
         log.error({ tool: spec.id, issue }, 'malformed result from an isolate worker');
@@ -297,7 +297,7 @@ class PiscinaIsolatePool implements IsolatePool {
       }
       let result = reply as CallReply;
       if (result.release !== undefined) {
-        const release = HostReleaseSchema.safeParse(result.release);
+        const release = HostReleaseGuard.safeParse(result.release);
         if (release.success) this.#channel.release(release.data.channel, release.data.callId);
         else log.error({ tool: spec.id, issue: release.error.issues[0] }, 'malformed host-channel release from an isolate worker');
         const { release: _, ...rest } = result;

@@ -1,7 +1,7 @@
 // Builds the ToolSpec an isolate runs from a registry entry (function.lua / function.js): source, method,
 // granted modules, trust (namespace app or app.tools) and limits (DEFAULT_LIMITS overridden by data.limits).
 import { namespaceOf, type Entry } from '../../schemas/entry.js';
-import { FunctionDataSchema, type FunctionLimits } from '../../schemas/kinds/function-code.js';
+import { FunctionDataGuard, type FunctionLimits } from '../../schemas/kinds/function-code.js';
 import type { ModuleSpec } from '../modules/module-spec.js';
 import { DEFAULT_LIMITS, type IsolateError, type Limits, type ToolKind, type ToolSpec } from './types.js';
 
@@ -34,7 +34,7 @@ export function toolSpecFromEntry(entry: Entry, version: number, modules: Readon
   if (entry.kind !== 'function.lua' && entry.kind !== 'function.js') {
     return { ok: false, error: { kind: 'InvalidInput', message: `${entry.id} is a ${entry.kind}, not a tool (function.lua or function.js)` } };
   }
-  const parsed = FunctionDataSchema.safeParse(entry.data);
+  const parsed = FunctionDataGuard.safeParse(entry.data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? `data.${issue.path.join('.')}` : 'data';
