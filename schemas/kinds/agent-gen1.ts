@@ -1,6 +1,7 @@
 // `registry.entry` with `meta.type: agent.gen1`: an agent's prompt, model, limits and tool selectors.
 // Shape follows the Wippy agent module (wippy-agent-llm.md §4.1); unknown extra fields are kept.
 import { z } from 'zod';
+import { messageGuard } from '../message-guard.js';
 import { EntryRefSchema, RecordSchema } from './common.js';
 
 /** A tool selector: an id, an `ns:*` namespace wildcard, or an object with an alias/description. */
@@ -41,6 +42,8 @@ export const AgentGen1DataSchema = z.looseObject({
 
 export type ToolSelector = z.infer<typeof ToolSelectorSchema>;
 export type AgentGen1Data = z.infer<typeof AgentGen1DataSchema>;
+/** AgentGen1DataSchema's compiled check (every agent session reads its agent entry). */
+export const AgentGen1DataGuard = messageGuard(AgentGen1DataSchema);
 
 /** Default `max_tokens` of an agent when the entry gives none (Wippy's default). */
 export const AGENT_DEFAULT_MAX_TOKENS = 512;

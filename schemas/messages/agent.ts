@@ -132,5 +132,6 @@ export type ToolCallReply = z.infer<typeof ToolCallReplySchema>;
 
 // Checks of the same schemas for the thread boundaries they guard on hot paths (see schemas/message-guard.ts).
 export const AgentInputGuard = messageGuard(AgentInputSchema);
+export const AgentEventGuard = messageGuard(AgentEventSchema);
 export const ToolCallRequestGuard = messageGuard(ToolCallRequestSchema);
 export const ToolCallReplyGuard = messageGuard(ToolCallReplySchema);

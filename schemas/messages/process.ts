@@ -84,3 +84,4 @@ export const ToWorkerGuard = messageGuard(ToWorkerSchema);
 export const FromWorkerGuard = messageGuard(FromWorkerSchema);
 export const ToHostThreadGuard = messageGuard(ToHostThreadSchema);
 export const FromHostThreadGuard = messageGuard(FromHostThreadSchema);
+export const ExitNoticeGuard = messageGuard(ExitNoticeSchema);

@@ -1,6 +1,7 @@
 // The arguments the supervisor hands the agent process at spawn (zod-checked in the worker), and the
 // defaults the runtime fills in. Plain data only: they cross into the agent's worker thread.
 import { z } from 'zod';
+import { messageGuard } from '../../schemas/message-guard.js';
 import { PidSchema } from '../../schemas/messages/process.js';
 
 export const DEFAULT_AGENT_ID = 'app:dev_assistant';
@@ -41,3 +42,5 @@ export const AgentArgsSchema = z.object({
   dry: z.boolean().optional(),
 });
 export type AgentArgs = z.infer<typeof AgentArgsSchema>;
+/** AgentArgsSchema's compiled check (every agent process checks its arguments at start). */
+export const AgentArgsGuard = messageGuard(AgentArgsSchema);

@@ -5,7 +5,7 @@ import { EXIT_TOPIC } from '../../schemas/messages/process.js';
 import { errorMessage } from '../errors/app-error.js';
 import type { ProcessContext } from '../host/process-context.js';
 import { logger } from '../log/logger.js';
-import { AgentArgsSchema } from './agent-args.js';
+import { AgentArgsGuard } from './agent-args.js';
 import { eventSender, type EmitEvent } from './agent-events.js';
 import { openAgentSession, type AgentSession } from './agent-session.js';
 import { runTurn, type TurnOptions } from './step-loop.js';
@@ -51,7 +51,7 @@ async function guardedTurn(
 
 /** Process entry: returns `{stopped: reason}` when it ends. */
 export async function main(ctx: ProcessContext): Promise<unknown> {
-  const args = AgentArgsSchema.parse(ctx.args);
+  const args = AgentArgsGuard.parse(ctx.args);
   const emit = eventSender(ctx, args.terminal);
   const session = await openAgentSession(args, ctx.placement === 'shared' ? { keepRegistryIdleMs: SHARED_REGISTRY_IDLE_MS } : {});
   const life = new AbortController();

@@ -1,6 +1,6 @@
 // Reads an agent.gen1 entry into the spec the step loop uses (prompt, model, limits, tool selectors),
 // by id or by meta.name; a missing or malformed agent fails with CONFIG_INVALID naming the entry and field.
-import { AGENT_DEFAULT_MAX_TOKENS, AgentGen1DataSchema, type ToolSelector } from '../../schemas/kinds/agent-gen1.js';
+import { AGENT_DEFAULT_MAX_TOKENS, AgentGen1DataGuard, type ToolSelector } from '../../schemas/kinds/agent-gen1.js';
 import type { Entry } from '../../schemas/entry.js';
 import { AppError } from '../errors/app-error.js';
 import type { Snapshot } from '../registry/types.js';
@@ -32,7 +32,7 @@ export function loadAgentSpec(snapshot: Snapshot, idOrName: string, modelOverrid
   if (entry.meta.type !== 'agent.gen1') {
     throw new AppError('CONFIG_INVALID', `${entry.id} is not an agent: meta.type is ${JSON.stringify(entry.meta.type)}, expected "agent.gen1"`, { agent: entry.id });
   }
-  const parsed = AgentGen1DataSchema.safeParse(entry.data);
+  const parsed = AgentGen1DataGuard.safeParse(entry.data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new AppError('CONFIG_INVALID', `agent ${entry.id}: ${issue.path.join('.') || 'data'}: ${issue.message}`, { agent: entry.id });

@@ -1,6 +1,6 @@
 // The supervisor side of the agent: starts the tool service and spawns the agent process (its own worker,
 // or a shared process host thread); the CLI talks to it with send(AgentInput) and receives AgentEvents at the terminal pid.
-import { AGENT_INPUT_TOPIC, AgentInputSchema, type AgentInput } from '../../schemas/messages/agent.js';
+import { AGENT_INPUT_TOPIC, AgentInputGuard, type AgentInput } from '../../schemas/messages/agent.js';
 import type { ExitNotice } from '../../schemas/messages/process.js';
 import type { PrestartedWorker } from '../host/prestart.js';
 import type { Pid, Placement, ProcessHost } from '../host/process-host.js';
@@ -132,7 +132,7 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     agentPid,
     toolServicePid: service.pid,
     send(input) {
-      return host.send(options.terminal, agentPid, AGENT_INPUT_TOPIC, AgentInputSchema.parse(input));
+      return host.send(options.terminal, agentPid, AGENT_INPUT_TOPIC, AgentInputGuard.parse(input));
     },
     exited: () => exited,
     async stop() {

@@ -1,7 +1,7 @@
 // The supervisor side of a batch: ONE registry (store), ONE isolate pool + draft pool and ONE tool
 // service shared by every agent process; spawns agent processes (on warm shared host threads) and routes their events by pid.
-import { AGENT_EVENT_TOPIC, AgentEventSchema, type AgentEvent, type AgentInput } from '../../schemas/messages/agent.js';
-import { EXIT_TOPIC, ExitNoticeSchema, type ExitNotice } from '../../schemas/messages/process.js';
+import { AGENT_EVENT_TOPIC, AgentEventGuard, type AgentEvent, type AgentInput } from '../../schemas/messages/agent.js';
+import { EXIT_TOPIC, ExitNoticeGuard, type ExitNotice } from '../../schemas/messages/process.js';
 import { DEFAULT_MAX_STEPS } from '../agent/agent-args.js';
 import { startAgentRuntime } from '../agent/runtime.js';
 import { startToolService, type ToolService } from '../agent/tool-service.js';
@@ -102,11 +102,11 @@ class Supervisor implements BatchSupervisor {
       const listener = this.#listeners.get(msg.from);
       if (!listener) continue;
       if (msg.topic === AGENT_EVENT_TOPIC) {
-        const parsed = AgentEventSchema.safeParse(msg.payload);
+        const parsed = AgentEventGuard.safeParse(msg.payload);
         if (parsed.success) listener.event(parsed.data);
         else log.warn({ from: msg.from, issues: parsed.error.issues }, 'invalid agent event ignored');
       } else if (msg.topic === EXIT_TOPIC) {
-        const parsed = ExitNoticeSchema.safeParse(msg.payload);
+        const parsed = ExitNoticeGuard.safeParse(msg.payload);
         this.#listeners.delete(msg.from);
         listener.exited(parsed.success ? parsed.data : { pid: msg.from, reason: 'crash' });
       }

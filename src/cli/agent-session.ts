@@ -2,10 +2,10 @@
 // first prompt), the process host, the terminal's local process and the agent runtime; runs turns by events.
 import {
   AGENT_EVENT_TOPIC,
-  AgentEventSchema,
+  AgentEventGuard,
   type AgentEvent,
 } from '../../schemas/messages/agent.js';
-import { EXIT_TOPIC, ExitNoticeSchema, type ExitNotice } from '../../schemas/messages/process.js';
+import { EXIT_TOPIC, ExitNoticeGuard, type ExitNotice } from '../../schemas/messages/process.js';
 import { startAgentRuntime, type AgentRuntime } from '../agent/runtime.js';
 import type { PrestartedWorker } from '../host/prestart.js';
 import type { LocalProcess } from '../host/process-host.js';
@@ -124,7 +124,7 @@ class TerminalSession implements AgentSession {
 
   async #pumpEvents(): Promise<void> {
     for await (const message of this.terminal.listen(AGENT_EVENT_TOPIC)) {
-      const parsed = AgentEventSchema.safeParse(message.payload);
+      const parsed = AgentEventGuard.safeParse(message.payload);
       if (!parsed.success) {
         log.warn({ issues: parsed.error.issues }, 'invalid agent event ignored');
         continue;
@@ -138,7 +138,7 @@ class TerminalSession implements AgentSession {
     do message = await this.terminal.receive(EXIT_TOPIC);
     while (message && message.from !== this.runtime.agentPid);
     if (!message) return;
-    const notice = ExitNoticeSchema.safeParse(message.payload);
+    const notice = ExitNoticeGuard.safeParse(message.payload);
     this.#exited = notice.success ? notice.data : { pid: this.runtime.agentPid, reason: 'crash' };
     if (this.#closed) return;
     const why = this.#exitText();

@@ -9,9 +9,10 @@ import { loadDefinitions } from '../../src/registry/loader.js';
 import { builtinAppDir } from '../../src/paths.js';
 import { FunctionDataSchema } from '../../schemas/kinds/function-code.js';
 import { messageGuard } from '../../schemas/message-guard.js';
-import { AgentInputSchema, ToolCallReplySchema, ToolCallRequestSchema } from '../../schemas/messages/agent.js';
+import { AgentEventSchema, AgentInputSchema, ToolCallReplySchema, ToolCallRequestSchema } from '../../schemas/messages/agent.js';
 import { CallResultSchema, CallTaskSchema, HostChannelMessageSchema, HostReleaseSchema } from '../../schemas/messages/isolate.js';
-import { FromHostThreadSchema, FromWorkerSchema, ToHostThreadSchema, ToWorkerSchema } from '../../schemas/messages/process.js';
+import { ExitNoticeSchema, FromHostThreadSchema, FromWorkerSchema, ToHostThreadSchema, ToWorkerSchema } from '../../schemas/messages/process.js';
+import { AgentArgsSchema } from '../../src/agent/agent-args.js';
 
 const toolEntry = {
   id: 'app.generated:clock',
@@ -103,6 +104,28 @@ const SAMPLES: readonly { name: string; schema: z.ZodType; values: unknown[] }[]
     name: 'ToolCallRequest',
     schema: ToolCallRequestSchema,
     values: [{ type: 'call', call_id: 'call_1', entry_id: 'app.tools:doc_search', input: { query: 'time' }, context }, { type: 'cancel', call_id: 'c' }],
+  },
+  {
+    name: 'AgentEvent',
+    schema: AgentEventSchema,
+    values: [
+      { type: 'ready', agent: 'app:dev_assistant', model: 'gpt-4.1', tools: ['doc_search', 'create_tool'] },
+      { type: 'tool_result', turn: 1, id: 'call_1', name: 'clock', ok: false, error: { type: 'invalid_input', message: 'b must be number' } },
+      { type: 'compressed', turn: 2, before_chars: 90000, after_chars: 3900, prompt_tokens: 98000, estimated: true, reason: 'overflow' },
+      { type: 'usage', turn: 1, tokens: { prompt: 20, completion: 1, cached: 0, reasoning: 0, total: 21 }, cost: 0.0001, session_cost: 0.0002 },
+      { type: 'turn_end', turn: 1, status: 'answered', steps: 5 },
+    ],
+  },
+  { name: 'ExitNotice', schema: ExitNoticeSchema, values: [{ pid: '<0.4>', reason: 'crash', error: { message: 'boom', code: 'X' } }, { pid: '<0.5>', reason: 'normal', result: { stopped: 'stop' } }] },
+  {
+    name: 'AgentArgs',
+    schema: AgentArgsSchema,
+    values: [
+      {
+        agentId: 'app:dev_assistant', home: '/h', appDir: '/a', toolService: '<0.2>', terminal: '<0.1>', model: 'gpt-4.1-nano', maxSteps: 16,
+        env: { OPENAI_BASE_URL: 'http://127.0.0.1:1' }, compressAt: 0.75, compressChars: 4000, maxResultChars: 40000, streamChunks: false, dry: true,
+      },
+    ],
   },
   {
     name: 'ToolCallReply',
