@@ -1,5 +1,5 @@
 // Worker entry point of a process in a thread of its own (dedicated placement): imports the process module
-// and runs its main(ctx). Messages are zod-checked here, at the thread boundary.
+// and runs its main(ctx). Messages are checked against their schemas here, at the thread boundary.
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   FromWorkerGuard,

@@ -1,5 +1,5 @@
 // Messages crossing the supervisor <-> process-worker and supervisor <-> process-host-thread boundaries,
-// checked with zod on both sides. Envelopes are validated; payloads are opaque structured-clone data.
+// checked against these schemas on both sides. Envelopes are validated; payloads are opaque structured-clone data.
 import { z } from 'zod';
 import { messageGuard } from '../message-guard.js';
 

@@ -1,4 +1,4 @@
-// The arguments the supervisor hands the agent process at spawn (zod-checked in the worker), and the
+// The arguments the supervisor hands the agent process at spawn (checked against their schema in the worker), and the
 // defaults the runtime fills in. Plain data only: they cross into the agent's worker thread.
 import { z } from 'zod';
 import { messageGuard } from '../../schemas/message-guard.js';

@@ -1,5 +1,5 @@
 // The supervisor's side of shared placement: a small group of process host threads, started lazily (or all
-// at once by warm()), each running many processes; messages to and from them are zod-checked here.
+// at once by warm()), each running many processes; messages to and from them are checked against their schemas here.
 import { Worker } from 'node:worker_threads';
 import {
   FromHostThreadGuard,

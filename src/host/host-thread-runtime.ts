@@ -1,5 +1,5 @@
 // The inside of a process host thread (shared placement): many processes, each with its own pid, mailbox
-// and cancel signal, on one worker thread. Every message is zod-checked here and carries the pid it is for.
+// and cancel signal, on one worker thread. Every message is checked against its schema here and carries the pid it is for.
 import type { MessagePort } from 'node:worker_threads';
 import {
   FromHostThreadGuard,

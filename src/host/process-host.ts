@@ -1,5 +1,5 @@
 // The supervisor's process host: pids, worker processes (dedicated or shared placement), local processes,
-// send/listen by topic, monitors with exit notices, cancellation and shutdown. Cross-thread messages are zod-checked.
+// send/listen by topic, monitors with exit notices, cancellation and shutdown. Cross-thread messages are checked against their schemas.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
