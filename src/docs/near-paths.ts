@@ -42,6 +42,7 @@ export function nearPaths(wanted: string, known: readonly string[], limit = 5): 
     const contains = wKey !== '' && (p.includes(wKey) || segmentKey(p).includes(wKey)) ? -2 : 0;
     return { p, d: Math.min(seg, whole) + contains };
   });
-  scored.sort((a, b) => a.d - b.d || a.p.localeCompare(b.p));
+  // code-unit order (paths are ASCII): localeCompare would load ICU for the first doc lookup of a process
+  scored.sort((a, b) => a.d - b.d || (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
   return scored.slice(0, limit).map((s) => s.p);
 }

@@ -122,5 +122,6 @@ export function resolveModel(source: ModelSource, identifier: string): ModelCard
 export function listModels(source: ModelSource): ModelCard[] {
   return modelEntries(source)
     .map(modelCard)
-    .sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name));
+    // code-unit order, not localeCompare: that would load ICU (~20-36 ms, +8 MB) at every agent start
+    .sort((a, b) => b.priority - a.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -1,6 +1,6 @@
 // Tests for the time module: Go layouts (format and parse), zones, durations, date arithmetic.
 // Calls the ModuleSpec directly with a minimal CallContext.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ArgumentFailure, ModuleFailure } from '../../src/modules/module-spec.js';
 import { timeModule as tm } from '../../src/modules/time.js';
 import { call, method, values } from './context.js';
@@ -127,6 +127,27 @@ describe('arithmetic', () => {
 });
 
 describe('locations and validation', () => {
+  it('the local zone: localtz, load_location("Local"), now() and in_local name the same zone', () => {
+    const local = C.localtz;
+    expect(method(tm, local, 'string')).toBe('Local');
+    expect(call(tm, 'load_location', 'Local')).toEqual(local);
+    const now = call(tm, 'now');
+    expect(method(tm, method(tm, now, 'location'), 'string')).toBe('Local');
+    const t = utcDate(2024, 6, 1, 12, 0, 0, 0);
+    expect(method(tm, method(tm, t, 'in_local'), 'unix')).toBe(method(tm, t, 'unix'));
+  });
+  it('reads the local zone on first use, not when the module loads (the first Intl call costs ~8 MB of RSS)', async () => {
+    vi.resetModules();
+    const made = vi.spyOn(Intl, 'DateTimeFormat');
+    try {
+      const fresh = (await import('../../src/modules/time.js')).timeModule;
+      expect(made).not.toHaveBeenCalled();
+      expect(method(fresh, (fresh.constants as Record<string, any>).localtz, 'string')).toBe('Local');
+      expect(made).toHaveBeenCalled();
+    } finally {
+      made.mockRestore();
+    }
+  });
   it('unknown zones are NotFound, empty is Invalid', () => {
     expect(() => call(tm, 'load_location', 'Mars/Olympus')).toThrow(expect.objectContaining({ kind: 'NotFound' }));
     expect(() => call(tm, 'load_location', '')).toThrow(expect.objectContaining({ kind: 'Invalid' }));
