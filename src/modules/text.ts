@@ -1,8 +1,19 @@
 // The `text` module: RE2-style regular expressions (translated to JS RegExp), character diffs
 // (compare/summarize/pretty_text/pretty_html) and text splitters (recursive, markdown) for chunking.
-import { applyPatch, createTwoFilesPatch, diffChars } from 'diff';
+import { createRequire } from 'node:module';
 import { ArgumentFailure, ModuleFailure, multi, type CallContext, type GuestValue, type ModuleSpec, type TypedValue } from './module-spec.js';
 import { isPlainObject, toText, typeName } from './bytes.js';
+
+type DiffLib = typeof import('diff');
+let diffLib: DiffLib | undefined;
+/**
+ * The diff library, loaded on the first diff or patch (19 modules that every thread importing the module
+ * catalog loaded at startup, for functions few tools call).
+ */
+function diff(): DiffLib {
+  diffLib ??= createRequire(import.meta.url)('diff') as DiffLib;
+  return diffLib;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Regular expressions
@@ -272,7 +283,7 @@ function differSelf(self: GuestValue | undefined): void {
 }
 
 export function compareText(a: string, b: string): DiffOp[] {
-  return diffChars(a, b).map((p) => ({ operation: p.added ? 'insert' : p.removed ? 'delete' : 'equal', text: p.value }) as DiffOp);
+  return diff().diffChars(a, b).map((p) => ({ operation: p.added ? 'insert' : p.removed ? 'delete' : 'equal', text: p.value }) as DiffOp);
 }
 
 function htmlEscape(s: string): string {
@@ -302,7 +313,7 @@ const differMethods = {
   /** A unified (line-based) diff turning a into b, as text. */
   patch_make: (_ctx: CallContext, self: GuestValue, a: GuestValue, b: GuestValue) => {
     differSelf(self);
-    return createTwoFilesPatch('a', 'b', toText(a ?? null, 'text1'), toText(b ?? null, 'text2'), '', '', { context: 3 });
+    return diff().createTwoFilesPatch('a', 'b', toText(a ?? null, 'text1'), toText(b ?? null, 'text2'), '', '', { context: 3 });
   },
   /** Applies a unified diff to text: returns the patched text and true, or the text unchanged and false. */
   patch_apply: (_ctx: CallContext, self: GuestValue, patch: GuestValue, t: GuestValue) => {
@@ -310,7 +321,7 @@ const differMethods = {
     const original = toText(t ?? null, 'text');
     let out: string | false;
     try {
-      out = applyPatch(original, toText(patch ?? null, 'patches'), { fuzzFactor: 0 });
+      out = diff().applyPatch(original, toText(patch ?? null, 'patches'), { fuzzFactor: 0 });
     } catch (e) {
       throw new ModuleFailure('Invalid', `invalid patch: ${(e as Error).message}`);
     }
