@@ -64,11 +64,11 @@ export function truncateDoc(text: string, max: number = DOC_PAGE_MAX_CHARS): { t
   return { text: text.slice(0, max) + TRUNCATION_MARK, truncated: true };
 }
 
-
 /** Code-unit order of two page paths. */
 function comparePaths(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
 export class DocIndex {
   readonly #pages: IndexedPage[] = [];
   readonly #sections: IndexedSection[] = [];
