@@ -273,14 +273,25 @@ function compile(schema: Internals, path: string): Check {
   return withRefinements(typeCheck(schema, path), refinements(def, path, length));
 }
 
+/** Guards by schema (null: a schema the closures cannot model), so a schema is compiled once per thread. */
 const compiled = new WeakMap<z.ZodType, MessageGuard<unknown> | null>();
+
+function build<S extends z.ZodType>(schema: S): MessageGuard<z.output<S>> {
+  type T = z.output<S>;
+  const check = compile(schema as unknown as Internals, '');
+  return {
+    fastMatch: (value): value is T => check(value),
+    safeParse: (value) => (check(value) ? { success: true, data: value as T } : schema.safeParse(value)),
+    parse: (value) => (check(value) ? (value as T) : schema.parse(value)),
+  };
+}
 
 /** The guard of `schema`, compiled on first use, or null for a schema it cannot model (zod alone checks it). */
 export function guardIfSupported<S extends z.ZodType>(schema: S): MessageGuard<z.output<S>> | null {
   let guard = compiled.get(schema);
   if (guard === undefined) {
     try {
-      guard = messageGuard(schema);
+      guard = build(schema);
     } catch (err) {
       if ((err as { code?: unknown }).code !== GUARD_UNSUPPORTED) throw err;
       guard = null;
@@ -290,13 +301,9 @@ export function guardIfSupported<S extends z.ZodType>(schema: S): MessageGuard<z
   return guard as MessageGuard<z.output<S>> | null;
 }
 
-/** Compile `schema` into a guard (throws SCHEMA_GUARD_UNSUPPORTED naming the place of what it cannot model). */
+/** The guard of `schema` (throws SCHEMA_GUARD_UNSUPPORTED naming the place of what it cannot model). */
 export function messageGuard<S extends z.ZodType>(schema: S): MessageGuard<z.output<S>> {
-  type T = z.output<S>;
-  const check = compile(schema as unknown as Internals, '');
-  return {
-    fastMatch: (value): value is T => check(value),
-    safeParse: (value) => (check(value) ? { success: true, data: value as T } : schema.safeParse(value)),
-    parse: (value) => (check(value) ? (value as T) : schema.parse(value)),
-  };
+  const guard = guardIfSupported(schema);
+  // Compiling again throws the error that names the place (only a schema that cannot be modelled gets here).
+  return guard ?? build(schema);
 }
