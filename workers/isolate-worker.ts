@@ -6,14 +6,18 @@ import { WorkerHostBridge } from '../src/isolates/host-bridge.js';
 import { MODULE_CATALOG } from '../src/isolates/module-catalog.js';
 import { SpecCache } from '../src/isolates/pool-spec-cache.js';
 import { claimStart, osThreadId } from '../src/isolates/pool-start-table.js';
-import type { CallReply, CallTask, Withdrawn, EngineRef, IsolateWorkerConfig, NeedSpec, PoolTask, Prepared, PrepareTask, WorkerReply } from '../src/isolates/pool-task.js';
+import type { CallReply, CallTask, Withdrawn, IsolateWorkerConfig, NeedSpec, PoolTask, Prepared, PrepareTask, WorkerReply } from '../src/isolates/pool-task.js';
 import type { CallResult, GuestEngine, ToolKind, ToolSpec } from '../src/isolates/types.js';
 import type { LocalCompileOutcome, ModuleSpec } from '../src/modules/module-spec.js';
 import { CallTaskGuard, PrepareTaskGuard } from '../schemas/messages/isolate.js';
 
-const BUILTIN_ENGINES: Record<ToolKind, EngineRef> = {
-  'function.lua': { url: new URL('../src/isolates/lua/lua-engine.js', import.meta.url).href, export: 'createLuaEngine' },
-  'function.js': { url: new URL('../src/isolates/js/js-engine.js', import.meta.url).href, export: 'createJsEngine' },
+/**
+ * The built-in engines, imported on first use. Literal import() paths, so a bundle keeps each engine in a
+ * chunk of its own that this worker loads only when a tool of that kind runs.
+ */
+const BUILTIN_ENGINES: Record<ToolKind, () => Promise<() => Promise<GuestEngine>>> = {
+  'function.lua': async () => (await import('../src/isolates/lua/lua-engine.js')).createLuaEngine,
+  'function.js': async () => (await import('../src/isolates/js/js-engine.js')).createJsEngine,
 };
 
 const config = (workerData ?? {}) as IsolateWorkerConfig;
@@ -53,8 +57,12 @@ const startEpoch = config.startEpoch ?? 0;
 const osThread = osThreadId();
 
 async function createEngine(kind: ToolKind): Promise<GuestEngine> {
-  const ref = config.engines?.[kind] ?? BUILTIN_ENGINES[kind];
-  if (!ref) throw new Error(`no engine for tool kind "${kind}"`);
+  const ref = config.engines?.[kind];
+  if (!ref) {
+    const builtin = BUILTIN_ENGINES[kind];
+    if (!builtin) throw new Error(`no engine for tool kind "${kind}"`);
+    return (await builtin())();
+  }
   const mod = (await import(ref.url)) as Record<string, unknown>;
   const factory = mod[ref.export];
   if (typeof factory !== 'function') throw new Error(`${ref.url} does not export a function "${ref.export}"`);

@@ -2,6 +2,7 @@
 // `create` runs app.tools:create_tool in the isolate pool (the agent's checks apply); export writes Wippy YAML.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
+import { stringify } from 'yaml';
 import { namespaceOf, parseEntryId, type Entry } from '../../schemas/entry.js';
 import { AppError, errorMessage } from '../errors/app-error.js';
 import { cliUserActor } from '../security/actors.js';
@@ -9,8 +10,8 @@ import { boolFlag, stringFlag, type ParsedArgs } from './argv.js';
 import { JSON_FLAG, type CommandIO, type CommandSpec } from './command-spec.js';
 import { withSession } from './with-session.js';
 
-// The pool, the store and the YAML writer are imported by the handlers that use them, so main.ts can
-// import TOOLS_AUTHORING_COMMANDS at startup for free.
+// The pool and the store are imported by the handlers that use them, so main.ts can import
+// TOOLS_AUTHORING_COMMANDS at startup cheaply (the YAML writer is loaded by every registry open anyway).
 
 const GENERATED_NS = 'app.generated';
 const CREATE_TOOL = 'app.tools:create_tool';
@@ -193,7 +194,6 @@ function exportEntry(entry: Entry, files: Map<string, string>): Record<string, u
 
 export async function toolsExport(args: ParsedArgs, io: CommandIO): Promise<number> {
   const out = resolve(requireFlag(args, 'out'));
-  const { stringify } = await import('yaml');
   return withSession(args, io, async (s) => {
     const snap = s.registry.current();
     const entries = [...snap.namespace(GENERATED_NS)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

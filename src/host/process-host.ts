@@ -11,7 +11,7 @@ import {
   type FromHostThread,
   type ToWorker,
 } from '../../schemas/messages/process.js';
-import { distPath, processWorkerPath } from '../paths.js';
+import { processWorkerPath, runtimeFile } from '../paths.js';
 import { logger } from '../log/logger.js';
 import { HostThreadGroup, type HostThread } from './host-thread-group.js';
 import { Mailbox, type Message } from './mailbox.js';
@@ -21,7 +21,7 @@ import type { Placement, ProcessContext } from './process-context.js';
 import { isAlive, type ExitReason, type ProcessState } from './process-state.js';
 
 export interface ProcessHostOptions {
-  /** Worker entry script (default: the compiled workers/process-worker.js). */
+  /** Worker entry script (default: the built workers/process-worker, see paths.ts runtimeFile). */
   readonly workerScript?: string;
   /** Capacity of each local mailbox (default 10,000 messages). */
   readonly mailboxCapacity?: number;
@@ -29,7 +29,7 @@ export interface ProcessHostOptions {
   readonly shutdownGraceMs?: number;
   /** Process host threads for shared placement, started as needed or by warm() (default os.availableParallelism()). */
   readonly hostThreads?: number;
-  /** Entry script of a process host thread (default: the compiled workers/process-host-thread.js). */
+  /** Entry script of a process host thread (default: the built workers/process-host-thread). */
   readonly hostThreadScript?: string;
 }
 
@@ -97,7 +97,7 @@ export class ProcessHost {
       mailboxCapacity: options.mailboxCapacity ?? 10_000,
       shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
       hostThreads: options.hostThreads ?? os.availableParallelism(),
-      hostThreadScript: options.hostThreadScript ?? distPath('workers/process-host-thread.js'),
+      hostThreadScript: options.hostThreadScript ?? runtimeFile('workers/process-host-thread'),
     };
     this.#threads = new HostThreadGroup({
       size: this.#options.hostThreads,

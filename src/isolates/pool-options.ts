@@ -5,7 +5,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { HostServices, ModuleConfig, ModuleSpec } from '../modules/module-spec.js';
 import type { Registry } from '../registry/types.js';
 import type { Actor } from '../security/types.js';
-import { distPath } from '../paths.js';
+import { runtimeFile } from '../paths.js';
 import { MODULE_CATALOG } from './module-catalog.js';
 import type { IsolateWorkerConfig } from './pool-task.js';
 import { MAX_PREPARE_TOOLS } from '../../schemas/messages/isolate.js';
@@ -112,7 +112,7 @@ export interface IsolatePoolOptions {
   readonly extraModules?: IsolateWorkerConfig['extraModules'];
   /** Engine modules per tool kind (tests plug their own engine here). Default: the built-in Lua and QuickJS engines. */
   readonly engines?: IsolateWorkerConfig['engines'];
-  /** Compiled worker script. Default dist/workers/isolate-worker.js. */
+  /** Worker script. Default the built workers/isolate-worker (paths.ts runtimeFile: bundled when built). */
   readonly workerFile?: string;
   /** V8 heap limits per worker (they do not cap WebAssembly memory: engines cap that themselves). */
   readonly resourceLimits?: ResourceLimits;
@@ -180,7 +180,7 @@ export function resolvePoolOptions(options: IsolatePoolOptions = {}): ResolvedPo
       ...(options.preloadEngines ? { preloadEngines: [...options.preloadEngines] } : {}),
       ...(options.moduleConfig ? { moduleConfig: options.moduleConfig } : {}),
     },
-    workerFile: options.workerFile ?? distPath('workers/isolate-worker.js'),
+    workerFile: options.workerFile ?? runtimeFile('workers/isolate-worker'),
     resourceLimits: options.resourceLimits,
   };
 }

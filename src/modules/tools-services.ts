@@ -5,7 +5,7 @@ import { MODULE_CATALOG } from '../isolates/module-catalog.js';
 import { createIsolatePool, type CallOptions, type IsolatePool } from '../isolates/pool.js';
 import type { ModuleRef } from '../isolates/pool-task.js';
 import type { CallResult, IsolateError, ToolSpec } from '../isolates/types.js';
-import { distPath } from '../paths.js';
+import { runtimeFile, type RuntimeFile } from '../paths.js';
 import { ctxModule } from './ctx.js';
 import type { ModuleServices } from './host-services.js';
 import type { HostServices, ModuleSpec } from './module-spec.js';
@@ -32,13 +32,13 @@ export interface DraftPool {
   close(): Promise<void>;
 }
 
-function distUrl(rel: string): string {
-  return pathToFileURL(distPath(rel)).href;
+function runtimeUrl(name: RuntimeFile): string {
+  return pathToFileURL(runtimeFile(name)).href;
 }
 
 const EXTRA_SPECS: readonly { readonly spec: ModuleSpec; readonly ref: ModuleRef }[] = [
-  { spec: toolsModule, ref: { url: distUrl('src/modules/tools.js'), export: 'toolsModule' } },
-  { spec: ctxModule, ref: { url: distUrl('src/modules/ctx.js'), export: 'ctxModule' } },
+  { spec: toolsModule, ref: { url: runtimeUrl('modules/tools'), export: 'toolsModule' } },
+  { spec: ctxModule, ref: { url: runtimeUrl('modules/ctx'), export: 'ctxModule' } },
 ];
 
 /**
@@ -61,7 +61,7 @@ export function createDraftPool(options: DraftPoolOptions = {}): DraftPool {
   let pool: IsolatePool | undefined;
   let closed = false;
   const { modules, extraModules } = authoringModules();
-  const engine = (language: 'lua' | 'js') => ({ url: distUrl('src/modules/tools-draft-engine.js'), export: 'createDraftEngine', options: { language } });
+  const engine = (language: 'lua' | 'js') => ({ url: runtimeUrl('modules/tools-draft-engine'), export: 'createDraftEngine', options: { language } });
   const get = (): IsolatePool => {
     if (closed) throw new Error('the draft pool is closed');
     pool ??= createIsolatePool({
