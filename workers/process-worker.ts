@@ -8,7 +8,7 @@ import {
   type FromWorker,
 } from '../schemas/messages/process.js';
 import { Mailbox } from '../src/host/mailbox.js';
-import { hostedContext, type ProcessMain } from '../src/host/process-context.js';
+import { hostedContext, type ProcessMain, type ProcessPrepare } from '../src/host/process-context.js';
 import { processError } from '../src/host/process-error.js';
 
 const port = parentPort;
@@ -27,8 +27,14 @@ interface StartInfo {
 async function run(): Promise<void> {
   const data = ProcessWorkerDataSchema.parse(workerData);
   // The module loads now; a prestarted worker (src/host/prestart.ts) then waits for its 'start'.
-  const imported = import(data.module) as Promise<{ main?: ProcessMain }>;
+  const imported = import(data.module) as Promise<{ main?: ProcessMain; prepare?: ProcessPrepare }>;
   imported.catch(() => undefined); // a failed import is reported below, once the process exists
+  if ('prestart' in data && data.prepare !== undefined) {
+    const hint = data.prepare;
+    // Runs before main(ctx): this reaction is registered before the one awaiting the import below. A failed
+    // prepare is the module's to report (main meets the same problem and says so).
+    void imported.then((mod) => (typeof mod.prepare === 'function' ? mod.prepare(hint) : undefined)).catch(() => undefined);
+  }
   let begin: ((info: StartInfo) => void) | undefined;
   const started: Promise<StartInfo> =
     'prestart' in data

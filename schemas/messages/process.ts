@@ -36,8 +36,11 @@ export const ProcessWorkerDataSchema = z.union([
     module: z.string().min(1),
     args: z.unknown(),
   }),
-  /** Prestarted: import `module` now, then wait for the 'start' message (src/host/prestart.ts). */
-  z.object({ prestart: z.literal(true), module: z.string().min(1) }),
+  /**
+   * Prestarted: import `module` now, hand `prepare` to the module's prepare(hint) if it exports one, then wait
+   * for the 'start' message (src/host/prestart.ts).
+   */
+  z.object({ prestart: z.literal(true), module: z.string().min(1), prepare: z.unknown().optional() }),
 ]);
 export type ProcessWorkerData = z.infer<typeof ProcessWorkerDataSchema>;
 

@@ -44,3 +44,10 @@ export const AgentArgsSchema = z.object({
 export type AgentArgs = z.infer<typeof AgentArgsSchema>;
 /** AgentArgsSchema's compiled check (every agent process checks its arguments at start). */
 export const AgentArgsGuard = messageGuard(AgentArgsSchema);
+
+/**
+ * The hint a prestarted agent worker gets before its start (agent-process.ts prepare): the registry its
+ * arguments will name, to open while the terminal still loads.
+ */
+export const AgentPrepareSchema = z.object({ home: z.string().min(1), appDir: z.string().min(1) });
+export type AgentPrepare = z.infer<typeof AgentPrepareSchema>;

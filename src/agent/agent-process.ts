@@ -1,11 +1,13 @@
 // The agent process (host.spawn: its own worker, or a shared process host thread): opens its session,
 // announces `ready`, then serves terminal inputs — prompts and resets in order, cancel and queries at once — until stop.
 import { AGENT_INPUT_TOPIC, AgentInputGuard, type AgentInput } from '../../schemas/messages/agent.js';
+import { statSync } from 'node:fs';
 import { EXIT_TOPIC } from '../../schemas/messages/process.js';
 import { errorMessage } from '../errors/app-error.js';
 import type { ProcessContext } from '../host/process-context.js';
 import { logger } from '../log/logger.js';
-import { AgentArgsGuard } from './agent-args.js';
+import { acquireAppRegistry } from '../registry/shared-app-registry.js';
+import { AgentArgsGuard, AgentPrepareSchema } from './agent-args.js';
 import { eventSender, type EmitEvent } from './agent-events.js';
 import { openAgentSession, type AgentSession } from './agent-session.js';
 import { runTurn, type TurnOptions } from './step-loop.js';
@@ -47,6 +49,28 @@ async function guardedTurn(
     emit({ type: 'error', turn: input.turn, error: { type: 'internal', message: errorMessage(err) } });
     emit({ type: 'turn_end', turn: input.turn, status: 'failed', steps: 0 });
   }
+}
+
+/** How long a registry opened by prepare() waits for its agent to start and join it. */
+const PREPARED_REGISTRY_IDLE_MS = 10_000;
+
+/**
+ * Prestarted worker (src/cli/agent-prestart.ts), before its start: open the registry the agent will join
+ * (loading the app YAML and opening SQLite: ~100 ms here) and load the platform's fetch classes the SDK's
+ * first request builds (Headers: ~30 ms), while the terminal's thread still imports and opens its own.
+ * A home that does not exist yet is left to the terminal to create (it checks the app definition first).
+ */
+export function prepare(hint: unknown): void {
+  const parsed = AgentPrepareSchema.safeParse(hint);
+  if (!parsed.success) return;
+  const { home, appDir } = parsed.data;
+  void new Headers();
+  if (!statSync(home, { throwIfNoEntry: false })?.isDirectory()) return;
+  // acquireAppRegistry registers the opening registry before its first await: main(ctx) joins it.
+  void acquireAppRegistry(appDir, home, { keepIdleMs: PREPARED_REGISTRY_IDLE_MS }).then(
+    (lease) => lease.registry.close(),
+    (err: unknown) => log.debug({ err }, 'prepared registry open failed; the agent opens its own'),
+  );
 }
 
 /** Process entry: returns `{stopped: reason}` when it ends. */

@@ -195,6 +195,9 @@ export async function openAgentSession(args: AgentArgs, options: OpenSessionOpti
   });
   const { registry } = lease;
   try {
+    // Opened earlier on this thread (a prepared start, the previous batch prompt): the generated-tool index
+    // below must include what other processes wrote since.
+    if (lease.joined) await registry.refresh();
     const configured = agentSpecOf(registry.current(), args.agentId).model;
     // The LLM client (providers, HTTP clients, the model source) is shared by the sessions of this thread
     // with the same model settings; each session meters its own usage through its own wrapper.

@@ -2,7 +2,7 @@
 // Command modules (even the tools-authoring table, which loads zod) are imported only when needed.
 import nodeModule from 'node:module';
 import { errorCode, errorMessage } from '../errors/app-error.js';
-import { parseArgv, type FlagSpecs } from './argv.js';
+import { parseArgv, stringFlag, type FlagSpecs } from './argv.js';
 import { GLOBAL_FLAGS, JSON_FLAG, type CommandIO, type CommandSpec } from './command-spec.js';
 
 const PROG = 'micro-agi';
@@ -200,7 +200,8 @@ async function dispatch(rawArgv: readonly string[], io: CommandIO): Promise<numb
     if (args.flags.prompt !== undefined) {
       // The agent's worker boots and imports the agent loop while this thread imports and opens the rest.
       const { prestartAgentWhile } = await import('./agent-prestart.js');
-      const { prestarted, loaded } = await prestartAgentWhile(() => import('./headless.js'));
+      const target = { home: stringFlag(args, 'home'), app: stringFlag(args, 'app'), env: io.env };
+      const { prestarted, loaded } = await prestartAgentWhile(target, () => import('./headless.js'));
       return loaded.runHeadless(args, io, { isTTY: process.stdout.isTTY === true, prestarted });
     }
     if (args.flags.json === true) return usage(io, '--json needs -p PROMPT (the interactive session prints text)', commandList(await commands()));

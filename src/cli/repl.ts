@@ -120,9 +120,10 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
     async () => {
       // The agent's worker boots and imports the agent loop while this thread imports and opens the rest.
       const { prestartAgentWhile } = await import('./agent-prestart.js');
-      const { prestarted, loaded: session } = await prestartAgentWhile(() => import('./agent-session.js'));
+      const flags = { home: stringFlag(args, 'home'), app: stringFlag(args, 'app'), model: stringFlag(args, 'model') };
+      const { prestarted, loaded: session } = await prestartAgentWhile({ ...flags, env: io.env }, () => import('./agent-session.js'));
       const options = session.sessionOptionsFrom(
-        { home: stringFlag(args, 'home'), app: stringFlag(args, 'app'), model: stringFlag(args, 'model') },
+        flags,
         io.env,
         (w) => io.err(`micro-agi: warning: ${w}\n`),
       );

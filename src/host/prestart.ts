@@ -1,5 +1,5 @@
-// A dedicated process worker started before its process exists: it imports the process module at once and waits
-// for the host's 'start' (pid, parent, args). Light on purpose (no zod): a caller starts it before its own imports.
+// A dedicated process worker started before its process exists: it imports the process module at once, lets
+// it prepare (ProcessPrepare), and waits for the host's 'start'. Light on purpose (no zod): started before the caller's imports.
 import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { processWorkerPath } from '../paths.js';
@@ -22,6 +22,17 @@ export function moduleHref(module: string): string {
 export interface PrestartData {
   readonly prestart: true;
   readonly module: string;
+  readonly prepare?: unknown;
+}
+
+export interface PrestartOptions {
+  /** The worker's entry script (default: the built workers/process-worker). */
+  readonly workerScript?: string;
+  /**
+   * Handed to the module's exported `prepare(hint)` (process-context.ts ProcessPrepare) once it is imported,
+   * before its start: what the process will need, to open while the caller still loads. Plain data.
+   */
+  readonly prepare?: unknown;
 }
 
 /**
@@ -36,11 +47,11 @@ export class PrestartedWorker {
   #worker: Worker | undefined;
   #dead = false;
 
-  constructor(module: string, workerScript = processWorkerPath()) {
+  constructor(module: string, options: PrestartOptions = {}) {
     this.module = moduleHref(module);
-    this.script = workerScript;
-    const data: PrestartData = { prestart: true, module: this.module };
-    const worker = new Worker(workerScript, { workerData: data });
+    this.script = options.workerScript ?? processWorkerPath();
+    const data: PrestartData = { prestart: true, module: this.module, ...(options.prepare !== undefined ? { prepare: options.prepare } : {}) };
+    const worker = new Worker(this.script, { workerData: data });
     // Until adopted nobody else listens: a failed import is reported after the start, by the process itself.
     worker.once('error', () => (this.#dead = true));
     this.stopped = new Promise((resolve) =>
@@ -76,6 +87,6 @@ export class PrestartedWorker {
 }
 
 /** Start a process worker for `module` now, to be adopted by ProcessHost.spawn({prestarted}). */
-export function prestartProcess(module: string, workerScript?: string): PrestartedWorker {
-  return new PrestartedWorker(module, workerScript);
+export function prestartProcess(module: string, options: PrestartOptions = {}): PrestartedWorker {
+  return new PrestartedWorker(module, options);
 }

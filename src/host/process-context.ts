@@ -28,6 +28,13 @@ export interface ProcessContext<Args = unknown> {
 /** The module a worker process runs exports `main(ctx)`; its resolved value is the exit result. */
 export type ProcessMain<Args = unknown> = (ctx: ProcessContext<Args>) => unknown | Promise<unknown>;
 
+/**
+ * It may also export `prepare(hint)`: a prestarted worker (prestart.ts) calls it once the module is imported,
+ * before the process starts, with the hint its starter gave. main(ctx) runs after prepare's synchronous part
+ * and must not depend on the rest: a prepare that fails or is slow only loses the head start.
+ */
+export type ProcessPrepare = (hint: unknown) => unknown;
+
 /** What a thread that hosts processes knows of one of them, to build its ProcessContext. */
 export interface HostedProcess<Args = unknown> {
   readonly pid: Pid;

@@ -11,6 +11,11 @@ export interface AppRegistryLease {
    * lease of it on this thread and dropped when it closes. Only immutable or per-call-safe values belong here.
    */
   readonly cache: Map<string, unknown>;
+  /**
+   * The registry was open (or opening) before this lease: it may not have seen other processes' writes
+   * since; refresh() pulls them.
+   */
+  readonly joined: boolean;
 }
 
 export interface AcquireOptions {
@@ -39,6 +44,7 @@ function keyOf(appDir: string, home: string): string {
 export async function acquireAppRegistry(appDir: string, home: string, options: AcquireOptions = {}): Promise<AppRegistryLease> {
   const key = keyOf(appDir, home);
   let entry = shared.get(key);
+  const joined = entry !== undefined;
   if (!entry) {
     const created: Shared = { opened: openAppRegistry(appDir, home), cache: new Map(), refs: 0, idle: undefined };
     shared.set(key, created);
@@ -98,7 +104,7 @@ export async function acquireAppRegistry(appDir: string, home: string, options: 
     },
     close: release,
   };
-  return { registry: view, cache: held.cache };
+  return { registry: view, cache: held.cache, joined };
 }
 
 async function closeIfIdle(key: string, held: Shared): Promise<void> {

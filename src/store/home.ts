@@ -13,24 +13,19 @@ function expandTilde(p: string, env: NodeJS.ProcessEnv): string {
   return join(home, p.slice(1));
 }
 
+/** Where the home directory is (absolute) and which setting named it; nothing is created or checked. */
+export function homeLocation(flag?: string, env: NodeJS.ProcessEnv = process.env): { dir: string; source: string } {
+  if (flag !== undefined && flag !== '') return { dir: resolve(expandTilde(flag, env)), source: '--home' };
+  if (env.MICRO_AGI_HOME !== undefined && env.MICRO_AGI_HOME !== '') return { dir: resolve(expandTilde(env.MICRO_AGI_HOME, env)), source: 'MICRO_AGI_HOME' };
+  return { dir: resolve(expandTilde('~/.micro-agi', env)), source: 'default' };
+}
+
 /**
  * The home directory as an absolute path, created if missing. `flag` is the `--home` value; empty strings
  * count as unset. Fails with CONFIG_INVALID naming the path and where it came from.
  */
 export function resolveHome(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
-  let source: string;
-  let raw: string;
-  if (flag !== undefined && flag !== '') {
-    source = '--home';
-    raw = flag;
-  } else if (env.MICRO_AGI_HOME !== undefined && env.MICRO_AGI_HOME !== '') {
-    source = 'MICRO_AGI_HOME';
-    raw = env.MICRO_AGI_HOME;
-  } else {
-    source = 'default';
-    raw = '~/.micro-agi';
-  }
-  const dir = resolve(expandTilde(raw, env));
+  const { dir, source } = homeLocation(flag, env);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {

@@ -164,6 +164,29 @@ describe('prestarted process workers', () => {
     await prestarted.stopped; // the adopted thread ends with its process
   });
 
+  it("a prestarted module's prepare(hint) gets the hint and runs before main, which does not wait for its async work", async () => {
+    host = new ProcessHost();
+    const me = host.local();
+    const hint = { home: '/h', appDir: '/a' };
+    const prestarted = prestartProcess(fixture('prepared.mjs'), { prepare: hint });
+    // Spawned at once: the start may reach the worker before its import finished; prepare still runs first.
+    const pid = host.spawn({ module: fixture('prepared.mjs'), prestarted });
+    me.send(pid, 'ping', {});
+    expect((await me.receive('pong'))!.payload).toEqual({ hint, prepareRanFirst: true, slowDone: false });
+    expect(await host.wait(pid)).toMatchObject({ reason: 'normal', result: 'done' });
+  });
+
+  it('prepare is not called without a hint, nor on a worker started by spawn', async () => {
+    host = new ProcessHost();
+    const me = host.local();
+    const bare = prestartProcess(fixture('prepared.mjs'));
+    for (const pid of [host.spawn({ module: fixture('prepared.mjs'), prestarted: bare }), host.spawn({ module: fixture('prepared.mjs') })]) {
+      me.send(pid, 'ping', {});
+      expect((await me.receive('pong'))!.payload).toEqual({ hint: undefined, prepareRanFirst: false, slowDone: false });
+      expect(await host.wait(pid)).toMatchObject({ reason: 'normal' });
+    }
+  });
+
   it('a worker that died before its spawn is not adopted: the process runs in a fresh worker', async () => {
     host = new ProcessHost();
     const prestarted = prestartProcess(fixture('exit-if-prestarted.mjs'));
