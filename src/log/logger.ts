@@ -27,7 +27,7 @@ function level(): string {
 }
 
 /**
- * Why lazy: pino and its dependencies cost ~20 ms to import on each thread we start (the terminal, the
+ * Why lazy: pino and its dependencies cost ~30 ms to import in a fresh thread (the terminal, the
  * agent's worker, every isolate worker), and at the default level most threads never write a record.
  */
 function createRoot(): Logger {
