@@ -129,14 +129,37 @@ function engineFor(kind: ToolKind): Promise<GuestEngine> {
 
 const WITHDRAWN_REPLY: Withdrawn = { status: 'withdrawn' };
 
+/** IsolatePoolOptions.retireHeapBytes: 64 MB, the default per-call memory cap, unless the pool says otherwise. */
+const retireHeapBytes = config.retireHeapBytes ?? 64 * 1024 * 1024;
+/**
+ * Set after a call that failed (a memory bomb stopped at its cap, most often) and left an engine's
+ * WebAssembly heap above retireHeapBytes: this worker then starts nothing more (calls sent to it come back
+ * withdrawn and run elsewhere) and the supervisor replaces it. A call that succeeded keeps its worker: a
+ * tool that needs that much memory will likely need it again, and a replacement costs a worker boot.
+ * Why the whole worker: dropping the engine does not give the memory back (V8 keeps or reuses a freed
+ * WebAssembly memory, measured); ending the thread does.
+ */
+let retiring = false;
+
+function grownPastLimit(): boolean {
+  for (const engine of [...engines.values(), ...compileEngines.values()]) {
+    if ((engine.heapBytes?.() ?? 0) > retireHeapBytes) return true;
+  }
+  return false;
+}
+
 /**
  * The call begins: claim its start (the supervisor's hard deadline counts from it) and run it; a call the
  * supervisor withdrew first (it was queued here behind one that ran long) is skipped: it runs elsewhere.
  */
 function startCall(engine: GuestEngine, task: CallTask, spec: ToolSpec): CallReply | Withdrawn {
+  if (retiring) return WITHDRAWN_REPLY;
   const started = Date.now();
   if (starts && !claimStart(starts, startEpoch, task.slot, started, osThread)) return WITHDRAWN_REPLY;
-  return runCall(engine, task, spec, started);
+  const reply = runCall(engine, task, spec, started);
+  if (reply.status === 'ok' || !grownPastLimit()) return reply;
+  retiring = true;
+  return { ...reply, retire: true };
 }
 
 /** Specs this worker was sent, by key (tasks name them; see pool-spec-cache.ts). */
@@ -165,7 +188,8 @@ async function prepareTools(task: PrepareTask): Promise<Prepared> {
 
 function isolateTask(task: PoolTask): WorkerReply | Promise<WorkerReply> {
   if (task.op === 'ping') return null;
-  if (task.op === 'prepare') return prepareTools(task);
+  if (task.op === 'prepare') return retiring ? { status: 'prepared', count: 0 } : prepareTools(task);
+  if (retiring) return WITHDRAWN_REPLY;
   const received = Date.now();
   // The thread boundary: a task is checked against its schema before any engine sees it (the spec, when
   // the task carries one, once: later tasks name it by key).

@@ -130,13 +130,16 @@ export class PoolLevel {
   /** Calls prefetched, and those taken back before they started (PoolStats). */
   prefetched = 0;
   withdrawals = 0;
+  /** Workers ended because their WebAssembly heap grew past retireHeapBytes (PoolStats). */
+  retiredForMemory = 0;
+  /** Each piscina's balancer and its set of ready workers. */
+  readonly #lanes = new Map<Pool, { readonly balancer: WarmFirstBalancer; readonly ready: Set<number> }>();
   #closed = false;
 
   constructor(config: LevelConfig) {
     this.#config = config;
     this.#recent = new RecentTools(RECENT_TOOLS);
-    this.core = this.#piscina(config.minThreads, config.size, config.idleTimeout);
-    this.#track(this.core, this.#coreReady);
+    this.core = this.#piscina(config.minThreads, config.size, config.idleTimeout, this.#coreReady);
     // piscina marks the workers it starts with the pool as ready at once (they take tasks while booting).
     for (const worker of this.core.threads) this.#coreReady.add(worker.threadId);
   }
@@ -171,7 +174,8 @@ export class PoolLevel {
     for (const resolve of this.#bootWaiters.splice(0)) resolve();
   }
 
-  #piscina(minThreads: number, maxThreads: number, idleTimeout: number): Pool {
+  /** A piscina for one lane (core or spare) whose ready workers are tracked in `ready`. */
+  #piscina(minThreads: number, maxThreads: number, idleTimeout: number, ready: Set<number>): Pool {
     const c = this.#config;
     const balancer = new WarmFirstBalancer();
     this.#balancers.push(balancer);
@@ -203,13 +207,14 @@ export class PoolLevel {
     pool.on('error', (err: unknown) => {
       if (!this.#closed) c.onError(err);
     });
+    this.#lanes.set(pool, { balancer, ready });
+    this.#track(pool, ready);
     return pool;
   }
 
   #spares(): Pool {
     if (!this.#spare) {
-      this.#spare = this.#piscina(0, this.#config.spare, this.#config.spareIdleTimeout);
-      this.#track(this.#spare, this.#spareReady);
+      this.#spare = this.#piscina(0, this.#config.spare, this.#config.spareIdleTimeout, this.#spareReady);
     }
     return this.#spare;
   }
@@ -264,6 +269,26 @@ export class PoolLevel {
         },
       );
     });
+  }
+
+  /**
+   * The worker that answered `ticket` asked to be replaced (its WebAssembly heap grew past retireHeapBytes;
+   * it starts nothing more): it gets no task again, no longer counts as a free worker, and is ended now;
+   * piscina starts a core worker in its place. A call queued on it comes back withdrawn, or is taken back
+   * when it ends (as behind a call stopped at its deadline), and runs elsewhere.
+   */
+  retireWorker(ticket: LevelTicket): void {
+    const id = ticket.worker;
+    if (id === undefined) return;
+    for (const [pool, lane] of this.#lanes) {
+      const worker = pool.threads.find((w) => w.threadId === id);
+      if (!worker) continue;
+      lane.balancer.retire(id);
+      lane.ready.delete(id);
+      this.retiredForMemory++;
+      void worker.terminate();
+      return;
+    }
   }
 
   /**

@@ -36,6 +36,14 @@ export interface IsolatePoolOptions {
    * round trip to the supervisor. Default: none.
    */
   readonly moduleConfig?: ModuleConfig;
+  /**
+   * A worker whose engines' WebAssembly heap a failed call left above this many bytes starts no other call
+   * and is replaced once that call's result is in: WebAssembly memory never shrinks, so a memory bomb stopped
+   * at its cap would otherwise keep the worker that much bigger for the rest of the session (a call that
+   * succeeded keeps its worker and heap for its next call). Default 64 MB (the default per-call memory cap;
+   * a fresh Lua heap is 16 MB).
+   */
+  readonly retireHeapBytes?: number;
   /** Calls that may wait per level when every worker is busy; beyond it a call fails with Internal "saturated". Default size * 1024. */
   readonly maxQueue?: number;
   /** Idle ms after which workers beyond minThreads (and of nested-call levels) exit. Default 30_000. */
@@ -179,6 +187,7 @@ export function resolvePoolOptions(options: IsolatePoolOptions = {}): ResolvedPo
       ...(options.extraModules ? { extraModules: options.extraModules } : {}),
       ...(options.preloadEngines ? { preloadEngines: [...options.preloadEngines] } : {}),
       ...(options.moduleConfig ? { moduleConfig: options.moduleConfig } : {}),
+      ...(options.retireHeapBytes !== undefined ? { retireHeapBytes: options.retireHeapBytes } : {}),
     },
     workerFile: options.workerFile ?? runtimeFile('workers/isolate-worker'),
     resourceLimits: options.resourceLimits,

@@ -8,6 +8,8 @@ export interface PoolStats {
   readonly errors: Readonly<Partial<Record<IsolateErrorKind, number>>>;
   /** Workers terminated by the supervisor (deadline, cancellation) or that crashed, and replaced. */
   readonly workerReplacements: number;
+  /** Workers replaced after a failed call left their WebAssembly heap above retireHeapBytes (memory given back). */
+  readonly retiredForMemory: number;
   /** Remote module calls served over the host channel. */
   readonly hostCalls: number;
   /** Calls whose host-side handles the supervisor still holds (running calls that made host calls). */

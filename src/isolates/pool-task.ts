@@ -64,7 +64,11 @@ export interface HostRelease {
 }
 
 /** A call's result as the worker sends it: with the host-channel call to release, if it made host calls. */
-export type CallReply = CallResult & { readonly release?: HostRelease };
+/**
+ * A call's result as the worker sends it: `release` ends the call's host-channel handles; `retire` says the
+ * worker's WebAssembly heap grew past retireHeapBytes: it starts no other call and waits to be replaced.
+ */
+export type CallReply = CallResult & { readonly release?: HostRelease; readonly retire?: true };
 
 /** The call was withdrawn by the supervisor before this worker started it (see StartTable.withdraw). */
 export interface Withdrawn {
@@ -107,4 +111,6 @@ export interface IsolateWorkerConfig {
   readonly preloadEngines?: readonly ToolKind[];
   /** Plain data the workers' local module functions read as CallContext.moduleConfig (see IsolatePoolOptions). */
   readonly moduleConfig?: ModuleConfig;
+  /** IsolatePoolOptions.retireHeapBytes (the worker applies its default when absent). */
+  readonly retireHeapBytes?: number;
 }

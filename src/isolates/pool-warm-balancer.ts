@@ -42,6 +42,8 @@ function isTargeted(tools: unknown): tools is Targeted {
 export class WarmFirstBalancer {
   /** Worker thread id -> spec keys of the tasks it was given. */
   readonly #known = new Map<number, Set<string>>();
+  /** Workers being replaced (retire): no task is given to them again. */
+  readonly #retired = new Set<number>();
 
   /**
    * Only idle workers are candidates (the gate sends no more tasks than there are idle workers; piscina's
@@ -54,7 +56,7 @@ export class WarmFirstBalancer {
     const route = isRoute(tools) ? tools : undefined;
     // A prefetched call goes onto the worker it is queued behind while that one lives (it holds the spec).
     if (route?.behind !== undefined) {
-      const behind = workers.find((w) => w.id === route.behind && !w.terminating && !w.destroyed);
+      const behind = workers.find((w) => w.id === route.behind && !w.terminating && !w.destroyed && !this.#retired.has(w.id));
       if (behind) {
         route.worker = behind.id;
         return behind;
@@ -64,7 +66,7 @@ export class WarmFirstBalancer {
     let pick: W | null = null;
     let fewest = Infinity;
     for (const worker of workers) {
-      if (worker.currentUsage !== 0 || worker.terminating || worker.destroyed) continue;
+      if (worker.currentUsage !== 0 || worker.terminating || worker.destroyed || this.#retired.has(worker.id)) continue;
       const known = this.#known.get(worker.id);
       if (key !== undefined) {
         if (known?.has(key)) {
@@ -121,8 +123,14 @@ export class WarmFirstBalancer {
     return undefined;
   }
 
+  /** Give worker `id` nothing more (it is about to be ended). */
+  retire(id: number): void {
+    this.#retired.add(id);
+  }
+
   /** The worker exited: whatever it knew is gone with it. */
   forget(id: number): void {
     this.#known.delete(id);
+    this.#retired.delete(id);
   }
 }

@@ -265,7 +265,8 @@ class PiscinaIsolatePool implements IsolatePool {
           const release = (): void => this.#starts.release(old);
           if (r instanceof Withdrawal) r.stale.then(release, release);
           else {
-            // Not through takeBack (no path should get here): give its place back before it queues again.
+            // Not through takeBack: its worker is being replaced (retire) and starts nothing more. Give its
+            // place back before it queues again.
             release();
             level.leave(call);
             call.lane = 'new';
@@ -301,6 +302,11 @@ class PiscinaIsolatePool implements IsolatePool {
         if (release.success) this.#channel.release(release.data.channel, release.data.callId);
         else log.error({ tool: spec.id, issue: release.error.issues[0] }, 'malformed host-channel release from an isolate worker');
         const { release: _, ...rest } = result;
+        result = rest as CallResult;
+      }
+      if (result.retire === true) {
+        level.retireWorker(call);
+        const { retire: _, ...rest } = result;
         result = rest as CallResult;
       }
       // A tool that answered ok is one a new worker's warm-up should prepare (a cold first call may run long);
@@ -373,8 +379,10 @@ class PiscinaIsolatePool implements IsolatePool {
     let threads = 0;
     let prefetched = 0;
     let prefetchWithdrawn = 0;
+    let retiredForMemory = 0;
     for (const level of this.#levels) {
       if (!level) continue;
+      retiredForMemory += level.retiredForMemory;
       queued += level.queued;
       threads += level.threads;
       prefetched += level.prefetched;
@@ -385,6 +393,7 @@ class PiscinaIsolatePool implements IsolatePool {
       ok: c.ok,
       errors: { ...c.errors },
       workerReplacements: c.workerReplacements,
+      retiredForMemory,
       hostCalls: channel.requests,
       hostOpenCalls: channel.openCalls,
       staleHostAnswers: channel.staleAnswers,

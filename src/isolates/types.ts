@@ -102,5 +102,11 @@ export interface GuestEngine {
    * any of the tool's code; true when something was built (false: already warm, refused, or not possible).
    */
   prepare?(tool: ToolSpec, modules: ReadonlyMap<string, ModuleSpec>): boolean;
+  /**
+   * Optional: bytes of WebAssembly memory the engine's instance holds now. WebAssembly memory never shrinks
+   * (not even when the instance is dropped, measured: V8 keeps or reuses it), so a worker whose engines a
+   * failed call grew past IsolatePoolOptions.retireHeapBytes is replaced (isolate-worker.ts).
+   */
+  heapBytes?(): number;
   dispose(): void;
 }

@@ -41,6 +41,7 @@ export function renderReport(r: StressReport): string {
   add(`benign failures: ${f.total}${kinds ? ` (${kinds})` : ''}`);
   for (const s of f.samples) add(`  ${s.phase} ${s.case}: ${s.kind}: ${s.message}`);
   add(`worker replacements: ${r.workerReplacements}`);
+  add(`workers replaced to give memory back (WebAssembly heap past its limit): ${r.retiredForMemory}`);
   const l = r.longCalls;
   add(
     l.cpuShare

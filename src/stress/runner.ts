@@ -247,6 +247,7 @@ export async function runStress(options: StressOptions = {}): Promise<StressRepo
   let mix: PhaseReport;
   let rssAfter: number;
   let workerReplacements: number;
+  let retiredForMemory: number;
   let longCalls: StressReport['longCalls'];
   try {
     await run.warmUp();
@@ -255,6 +256,7 @@ export async function runStress(options: StressOptions = {}): Promise<StressRepo
     rssAfter = process.memoryUsage().rss;
     const stats = pool.stats();
     workerReplacements = stats.workerReplacements;
+    retiredForMemory = stats.retiredForMemory;
     longCalls = { total: stats.longCalls, demoted: stats.longCallsDemoted, cpuShare: stats.cpuShare };
   } finally {
     await pool.close();
@@ -281,6 +283,7 @@ export async function runStress(options: StressOptions = {}): Promise<StressRepo
     unexpectedCount,
     benignFailures: { total: failures, byKind: tally.failuresByKind, samples: tally.benignFailures },
     workerReplacements,
+    retiredForMemory,
     longCalls,
     rssMb: { before: megabytes(rssBefore), after: megabytes(rssAfter) },
     passed: escapedCount === 0 && unexpectedCount === 0 && failures === 0 && !options.signal?.aborted,

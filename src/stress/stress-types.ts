@@ -164,6 +164,8 @@ export interface StressReport {
     readonly samples: readonly BenignFailure[];
   };
   readonly workerReplacements: number;
+  /** Workers replaced because a call left their WebAssembly heap past its limit (PoolStats.retiredForMemory). */
+  readonly retiredForMemory: number;
   /** Calls past the pool's long-call slice, how many of them yielded the CPU, and whether the policy was on. */
   readonly longCalls: { readonly total: number; readonly demoted: number; readonly cpuShare: boolean };
   readonly rssMb: { readonly before: number; readonly after: number };

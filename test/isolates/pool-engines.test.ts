@@ -93,6 +93,25 @@ describe.skipIf(!haveLua)('pool with the Lua engine', () => {
   });
 });
 
+describe.skipIf(!haveLua || !haveJs)('a memory bomb at the default cap, both engines', () => {
+  it('fails alone, and its worker is replaced so the grown WebAssembly heap goes back; the next calls are served', async () => {
+    const own = createIsolatePool({ size: 1, spareThreads: 0 });
+    try {
+      const luaBomb = tool('function.lua', 'return { handler = function() local s = "x"\nfor i = 1, 26 do s = s .. s end\nreturn #s end }');
+      const jsBomb = tool('function.js', 'export function handler() { const a = []; for (let i = 0; i < 1e8; i++) a.push({ i }); return a.length; }');
+      const fine = (kind: ToolKind) =>
+        tool(kind, kind === 'function.lua' ? 'return { handler = function() return 1 end }' : 'export function handler() { return 1; }');
+      for (const bomb of [luaBomb, jsBomb]) {
+        expect(await own.call(bomb, null, { actor })).toMatchObject({ status: 'error', error: { kind: 'MemoryLimit' } });
+        for (const kind of ['function.lua', 'function.js'] as const) expect(await own.call(fine(kind), null, { actor })).toMatchObject({ status: 'ok', value: 1 });
+      }
+      expect(own.stats()).toMatchObject({ retiredForMemory: 2, workerReplacements: 0 });
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe.skipIf(!haveJs)('pool with the QuickJS engine', () => {
   it('runs concurrent calls and a remote http_client call', async () => {
     const spec = tool('function.js', 'export function handler(input) { return { n: input.n + 1 }; }');

@@ -42,6 +42,20 @@ describe('isolate pool prefetch', () => {
     expect(pool.stats()).toMatchObject({ prefetchWithdrawn: 0, workerReplacements: 0 });
   });
 
+  it('race: the call ahead fails with its heap past retireHeapBytes, so its worker is replaced: the call queued on it runs elsewhere', async () => {
+    pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000, retireHeapBytes: 1000 });
+    await warm(pool);
+    const { flag, cells } = gates.open();
+    const ahead = pool.call(program({ op: 'wait-then-echo' }), { flag, value: 'ahead', grow: 5000 }, { actor });
+    const behind = pool.call(echo, 'behind', { actor });
+    expect(pool.stats().prefetched).toBe(1);
+    releaseGate(cells);
+    expect(await ahead).toMatchObject({ status: 'error', error: { kind: 'MemoryLimit' } });
+    // Queued on the retiring worker, it never starts there: withdrawn (or taken back when the worker ends).
+    expect(await behind).toMatchObject({ status: 'ok', value: 'behind' });
+    expect(pool.stats()).toMatchObject({ retiredForMemory: 1, workerReplacements: 0, errors: { MemoryLimit: 1 } });
+  });
+
   it('queues nothing behind a call of a tool not yet known to be fast', async () => {
     pool = testPool({ size: 1, spareThreads: 0, longCallMs: 60_000 });
     const { ahead, behind, queued } = await aheadAndBehind(pool, { warm: false });

@@ -42,6 +42,23 @@ describe('isolate pool', () => {
     expect(pool.stats().hostCalls).toBe(20);
   });
 
+  it('replaces a worker whose engine heap a failed call left above retireHeapBytes, after answering it', async () => {
+    pool = testPool({ size: 1, spareThreads: 0, retireHeapBytes: 1000 });
+    const thread = async () => ((await pool!.call(program({ op: 'thread' }), null, { actor })) as { value: number }).value;
+    const first = await thread();
+    // At the limit, failed: the worker stays. Past it, succeeded: the worker stays (the tool may need it again).
+    expect(await pool.call(program({ op: 'grow', bytes: 1000, fail: true }), null, { actor })).toMatchObject({ status: 'error' });
+    expect(await pool.call(program({ op: 'grow', bytes: 5000 }), null, { actor })).toMatchObject({ status: 'ok', value: first });
+    expect(await thread()).toBe(first);
+    // Past it and failed: the call is answered as it ended (no trace of the retirement), then its worker goes.
+    const bomb = await pool.call(program({ op: 'grow', bytes: 5001, fail: true }), null, { actor });
+    expect(bomb).toEqual({ status: 'error', error: { kind: 'MemoryLimit', message: 'grew to 5001 bytes' }, stats: expect.any(Object) });
+    const next = await thread();
+    expect(next).not.toBe(first);
+    expect(pool.stats()).toMatchObject({ retiredForMemory: 1, workerReplacements: 0, errors: { MemoryLimit: 2 } });
+    expect(await thread()).toBe(next);
+  });
+
   it('grows the channel buffer for a result far larger than its initial size', async () => {
     pool = testPool();
     const r = await pool.call(program({ op: 'invoke', module: 'testmod', fn: 'big', args: [3_000_000] }), null, { actor });

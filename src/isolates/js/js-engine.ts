@@ -309,6 +309,11 @@ class JsEngine implements JsGuestEngine {
     return { status: 'ok', value: outcome.value, stats, ...extra };
   }
 
+  /** WebAssembly memory of the instance calls run on now (the spare is fresh and not counted). */
+  heapBytes(): number {
+    return this.disposed ? 0 : this.instances.heapBytes();
+  }
+
   dispose(): void {
     this.disposed = true;
     this.realms.clearAll(true);

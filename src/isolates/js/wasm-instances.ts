@@ -86,6 +86,13 @@ export class WasmInstances {
     this.loadSpare();
   }
 
+  /** WebAssembly memory of the current instance (0 when none is loaded). */
+  heapBytes(): number {
+    // The Emscripten module behind the instance (protected in the typings); HEAPU8 views its whole memory.
+    const emscripten = (this.module as unknown as { module?: { HEAPU8?: Uint8Array } } | undefined)?.module;
+    return emscripten?.HEAPU8?.length ?? 0;
+  }
+
   /** Resolves once a spare instance is loaded (immediately when one is). */
   ready(): Promise<void> {
     return this.spareLoading ?? Promise.resolve();

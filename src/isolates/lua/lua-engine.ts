@@ -152,6 +152,11 @@ class WasmoonLuaEngine implements LuaGuestEngine {
     }
   }
 
+  /** The WebAssembly memory of the module (shared by this thread's Lua engines). */
+  heapBytes(): number {
+    return this.lua.raw.HEAPU8.length;
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

@@ -1,6 +1,7 @@
 // A tiny GuestEngine for pool tests: the tool source is a JSON instruction ({op: ...}) the engine obeys,
 // including ones no real engine allows (spin forever, kill the thread) to test the supervisor's defences.
 // @ts-check
+import { threadId } from 'node:worker_threads';
 
 /** @param {string} message @param {string} kind */
 function fail(kind, message, started) {
@@ -19,8 +20,11 @@ function asToolError(err, started) {
 export async function createTestEngine() {
   /** Tool ids prepare() was asked to warm in this engine (the 'was-prepared' op reports membership). */
   const prepared = new Set();
+  /** What heapBytes() reports: the 'grow' op (or a held call's input.grow) sets it, as a call that grew a WebAssembly heap would. */
+  let heap = 0;
   return {
     language: 'lua',
+    heapBytes: () => heap,
     prepare(tool) {
       if (prepared.has(tool.id)) return false;
       prepared.add(tool.id);
@@ -50,6 +54,12 @@ export async function createTestEngine() {
             return { status: 'ok', value: prepared.has(tool.id), stats: { ms: Date.now() - started } };
           case 'echo':
             return { status: 'ok', value: input, stats: { ms: Date.now() - started } };
+          case 'thread':
+            return { status: 'ok', value: threadId, stats: { ms: Date.now() - started } };
+          case 'grow':
+            heap = program.bytes;
+            if (program.fail) return fail('MemoryLimit', `grew to ${heap} bytes`, started);
+            return { status: 'ok', value: threadId, stats: { ms: Date.now() - started } };
           case 'invoke': {
             // args: the program's args, with "$input" replaced by the call input
             const args = (program.args ?? []).map((a) => (a === '$input' ? input : a));
@@ -65,6 +75,10 @@ export async function createTestEngine() {
           case 'wait-then-echo':
             // Blocks until the test releases a shared flag (lets a test hold a worker busy without timing).
             Atomics.wait(new Int32Array(input.flag), 0, 0);
+            if (input.grow !== undefined) {
+              heap = input.grow;
+              return fail('MemoryLimit', `grew to ${heap} bytes`, started);
+            }
             return { status: 'ok', value: input.value, stats: { ms: Date.now() - started } };
           case 'exit':
             process.exit(3);
