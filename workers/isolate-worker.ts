@@ -1,6 +1,6 @@
 // Isolate worker (a piscina task module): runs one tool call on the Lua or QuickJS engine chosen by
 // tool.kind, with a HostBridge whose remote functions go to the supervisor over the host channel.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { HostChannelClient } from '../src/isolates/host-channel-client.js';
 import { WorkerHostBridge } from '../src/isolates/host-bridge.js';
 import { MODULE_CATALOG } from '../src/isolates/module-catalog.js';
@@ -159,7 +159,7 @@ function startCall(engine: GuestEngine, task: CallTask, spec: ToolSpec): CallRep
   const reply = runCall(engine, task, spec, started);
   if (reply.status === 'ok' || !grownPastLimit()) return reply;
   retiring = true;
-  return { ...reply, retire: true };
+  return { ...reply, retire: threadId };
 }
 
 /** Specs this worker was sent, by key (tasks name them; see pool-spec-cache.ts). */

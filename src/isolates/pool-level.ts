@@ -272,14 +272,12 @@ export class PoolLevel {
   }
 
   /**
-   * The worker that answered `ticket` asked to be replaced (its WebAssembly heap grew past retireHeapBytes;
-   * it starts nothing more): it gets no task again, no longer counts as a free worker, and is ended now;
-   * piscina starts a core worker in its place. A call queued on it comes back withdrawn, or is taken back
-   * when it ends (as behind a call stopped at its deadline), and runs elsewhere.
+   * Worker `id` asked to be replaced (its WebAssembly heap grew past retireHeapBytes; it starts nothing
+   * more): it gets no task again, no longer counts as a free worker, and is ended now (piscina starts a
+   * core worker in its place). A call queued on it comes back withdrawn, or is taken back when it ends (as
+   * behind a call stopped at its deadline), and runs elsewhere. A worker already gone needs nothing.
    */
-  retireWorker(ticket: LevelTicket): void {
-    const id = ticket.worker;
-    if (id === undefined) return;
+  retireWorker(id: number): void {
     for (const [pool, lane] of this.#lanes) {
       const worker = pool.threads.find((w) => w.threadId === id);
       if (!worker) continue;

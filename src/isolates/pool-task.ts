@@ -65,10 +65,11 @@ export interface HostRelease {
 
 /** A call's result as the worker sends it: with the host-channel call to release, if it made host calls. */
 /**
- * A call's result as the worker sends it: `release` ends the call's host-channel handles; `retire` says the
- * worker's WebAssembly heap grew past retireHeapBytes: it starts no other call and waits to be replaced.
+ * A call's result as the worker sends it: `release` ends the call's host-channel handles; `retire` (the
+ * worker's thread id) says its WebAssembly heap grew past retireHeapBytes: it starts no other call and
+ * waits to be replaced.
  */
-export type CallReply = CallResult & { readonly release?: HostRelease; readonly retire?: true };
+export type CallReply = CallResult & { readonly release?: HostRelease; readonly retire?: number };
 
 /** The call was withdrawn by the supervisor before this worker started it (see StartTable.withdraw). */
 export interface Withdrawn {

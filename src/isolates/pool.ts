@@ -304,8 +304,9 @@ class PiscinaIsolatePool implements IsolatePool {
         const { release: _, ...rest } = result;
         result = rest as CallResult;
       }
-      if (result.retire === true) {
-        level.retireWorker(call);
+      if (result.retire !== undefined) {
+        // The worker names itself: the routing's record of where the call went may predate its start.
+        level.retireWorker(result.retire);
         const { retire: _, ...rest } = result;
         result = rest as CallResult;
       }
