@@ -119,8 +119,8 @@ export class PoolLevel {
   readonly #bootWaiters: (() => void)[] = [];
   readonly #waiting: LevelTicket[] = [];
   readonly #recent: RecentTools;
-  /** Per worker set (core first, then spare): which worker was given which tool. */
-  readonly #balancers: WarmFirstBalancer[] = [];
+  /** Per worker set (core, spare): its balancer (which worker was given which tool) and its ready workers. */
+  readonly #lanes = new Map<Pool, { readonly balancer: WarmFirstBalancer; readonly ready: Set<number> }>();
   /** Top-up prepares running (idle-time warm-ups of workers that lack recent tools). */
   #topUps = 0;
   /** Calls running on core workers (prefetch candidates). */
@@ -132,8 +132,6 @@ export class PoolLevel {
   withdrawals = 0;
   /** Workers ended because their WebAssembly heap grew past retireHeapBytes (PoolStats). */
   retiredForMemory = 0;
-  /** Each piscina's balancer and its set of ready workers. */
-  readonly #lanes = new Map<Pool, { readonly balancer: WarmFirstBalancer; readonly ready: Set<number> }>();
   #closed = false;
 
   constructor(config: LevelConfig) {
@@ -178,7 +176,6 @@ export class PoolLevel {
   #piscina(minThreads: number, maxThreads: number, idleTimeout: number, ready: Set<number>): Pool {
     const c = this.#config;
     const balancer = new WarmFirstBalancer();
-    this.#balancers.push(balancer);
     const pool: Pool = new Piscina<PoolTask, WorkerReply>({
       filename: c.workerFile,
       name: 'default',
@@ -210,6 +207,10 @@ export class PoolLevel {
     this.#lanes.set(pool, { balancer, ready });
     this.#track(pool, ready);
     return pool;
+  }
+
+  #balancer(pool: Pool): WarmFirstBalancer {
+    return this.#lanes.get(pool)!.balancer;
   }
 
   #spares(): Pool {
@@ -462,7 +463,7 @@ export class PoolLevel {
   #prefetch(ticket: LevelTicket): boolean {
     const c = this.#config;
     if (!c.prefetch || ticket.slot < 0 || ticket.key === '') return false;
-    const balancer = this.#balancers[0]!;
+    const balancer = this.#balancer(this.core);
     const tail = shortestChainTail(
       this.#coreRunning,
       c.prefetchDepth,
@@ -518,10 +519,10 @@ export class PoolLevel {
     if (keys.length === 0) return;
     let pool: Pool | undefined;
     let lane: 'core' | 'spare' = 'core';
-    let need = this.#coreIn === 0 && this.core.queueSize === 0 ? this.#balancers[0]!.lacking(this.#coreReady, keys) : undefined;
+    let need = this.#coreIn === 0 && this.core.queueSize === 0 ? this.#balancer(this.core).lacking(this.#coreReady, keys) : undefined;
     if (need) pool = this.core;
     else if (this.#spare && this.#spareIn === 0 && this.#sparePings === 0 && this.#spare.queueSize === 0) {
-      need = this.#balancers[1]?.lacking(this.#spareReady, keys);
+      need = this.#balancer(this.#spare).lacking(this.#spareReady, keys);
       if (need) {
         pool = this.#spare;
         lane = 'spare';
