@@ -278,7 +278,7 @@ export function formatCost(data: unknown): string {
   const tokens = (o.tokens ?? o) as Record<string, unknown>;
   const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   const cost = n(o.session_cost ?? o.cost);
-  const steps = typeof o.steps === 'number' ? `${o.steps} model calls; ` : '';
+  const steps = typeof o.steps === 'number' ? `${o.steps} model call${o.steps === 1 ? '' : 's'}; ` : '';
   return (
     steps +
     `tokens: ${n(tokens.prompt)} prompt (${n(tokens.cached)} cached), ${n(tokens.completion)} completion ` +

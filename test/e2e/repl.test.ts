@@ -37,7 +37,7 @@ describe('the REPL', () => {
 
     c.line('/cost');
     await c.waitFor('\n> ', { times: 4 });
-    expect(c.stdout()).toContain('tokens: 2200 prompt (0 cached), 16 completion (0 reasoning), 2216 total');
+    expect(c.stdout()).toContain('2 model calls; tokens: 2200 prompt (0 cached), 16 completion (0 reasoning), 2216 total');
     expect(c.stdout()).toMatch(/cost: \$0\.00\d+/);
 
     c.line('/reset');
