@@ -14,7 +14,7 @@ import { factoryBodyCheck, factoryScript, moduleFactory, type ModuleFactory } fr
 import { analyzeSource, checkModuleSyntax } from './source-analysis.js';
 import { preludeConfig, ToolCache, type CachedTool } from './tool-cache.js';
 import { DEFAULT_REALM_LIMITS, FOOTPRINT_EVERY, WarmRealms, type Realm, type RealmLimits } from './warm-realms.js';
-import { WasmInstances } from './wasm-instances.js';
+import { WasmInstances, wasmHeapBytes } from './wasm-instances.js';
 import { toWire } from './wire-codec.js';
 import { refusedPrivilegedModule } from '../privileged-grants.js';
 
@@ -159,11 +159,9 @@ function runtimeUsedBytes(rt: QuickJSRuntime): number {
  * warm contexts the call cannot reach) is not counted against the call's cap.
  */
 function memoryProbe(rt: QuickJSRuntime, capBytes: number, idleBytes: number): MemoryProbe {
-  // The Emscripten module behind the runtime; its HEAPU8 view is replaced whenever the heap grows.
-  const emscripten = (rt as unknown as { module?: { HEAPU8?: Uint8Array } }).module;
   return {
     capBytes,
-    heapBytes: () => emscripten?.HEAPU8?.length ?? 0,
+    heapBytes: () => wasmHeapBytes(rt),
     usedBytes: () => runtimeUsedBytes(rt) - idleBytes,
   };
 }

@@ -12,6 +12,15 @@ export interface InstanceHooks {
   readonly beforeInstanceGone: () => void;
 }
 
+/**
+ * Bytes of WebAssembly memory behind a quickjs-emscripten object (a QuickJSWASMModule or a runtime made by
+ * one): its Emscripten module is protected in the typings, and the module's HEAPU8 view, replaced whenever
+ * the heap grows, spans the whole memory. 0 for none.
+ */
+export function wasmHeapBytes(owner: QuickJSWASMModule | QuickJSRuntime | undefined): number {
+  return (owner as unknown as { module?: { HEAPU8?: Uint8Array } } | undefined)?.module?.HEAPU8?.length ?? 0;
+}
+
 export class WasmInstances {
   runtimeRecreations = 0;
   moduleRecreations = 0;
@@ -88,9 +97,7 @@ export class WasmInstances {
 
   /** WebAssembly memory of the current instance (0 when none is loaded). */
   heapBytes(): number {
-    // The Emscripten module behind the instance (protected in the typings); HEAPU8 views its whole memory.
-    const emscripten = (this.module as unknown as { module?: { HEAPU8?: Uint8Array } } | undefined)?.module;
-    return emscripten?.HEAPU8?.length ?? 0;
+    return wasmHeapBytes(this.module);
   }
 
   /** Resolves once a spare instance is loaded (immediately when one is). */
