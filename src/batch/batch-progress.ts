@@ -2,8 +2,12 @@
 // at most every `intervalMs`, and the one-line summary printed at the end of every run.
 import type { BatchProgress, BatchSummary } from './batch-runner.js';
 
-/** The bar's text for `width` columns, e.g. `[#####-----] 5/10 done 4 failed 1 running 2 | 1.2k tok | $0.0012`. */
-export function progressLine(p: BatchProgress, width = 80): string {
+/** Columns assumed when the terminal reports none: a pty without a size (`script`, some CI runners) says 0. */
+const DEFAULT_COLUMNS = 80;
+
+/** The bar's text for `columns`, e.g. `[#####-----] 5/10 done 4 failed 1 running 2 | 1.2k tok | $0.0012`. */
+export function progressLine(p: BatchProgress, columns = DEFAULT_COLUMNS): string {
+  const width = columns > 0 ? columns : DEFAULT_COLUMNS;
   const finished = p.answered + p.failed;
   const counts = ` ${finished}/${p.total} done ${p.answered} failed ${p.failed} running ${p.running} | ${compact(p.tokens)} tok | ${dollars(p.cost)}`;
   const barWidth = Math.max(5, Math.min(30, width - counts.length - 3));
@@ -54,7 +58,7 @@ export function progressBar(write: (text: string) => void, options: { tty: boole
     last = Date.now();
     pending = undefined;
     shown = true;
-    write(`\r\x1b[K${progressLine(p, options.columns ?? 80)}`);
+    write(`\r\x1b[K${progressLine(p, options.columns)}`);
   };
   return {
     update(p) {

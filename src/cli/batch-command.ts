@@ -23,6 +23,8 @@ export const BATCH_FLAGS: FlagSpecs = {
 export interface BatchCommandOptions {
   /** Whether stderr is a terminal (the progress bar is drawn only then). */
   readonly isTTY: boolean;
+  /** Whether stdout is a terminal too: results written there erase the bar first (it is redrawn after). */
+  readonly outIsTTY?: boolean;
   readonly columns?: number;
   /** Aborts the run like Ctrl-C (default: SIGINT). */
   readonly signal?: AbortSignal;
@@ -36,7 +38,7 @@ function parseConcurrency(text: string | undefined): number | string {
 
 /** The command handler (main.ts's table loads it lazily). */
 export async function batchCommand(args: ParsedArgs, io: CommandIO): Promise<number> {
-  return runBatchCommand(args, io, { isTTY: process.stderr.isTTY === true, columns: process.stderr.columns });
+  return runBatchCommand(args, io, { isTTY: process.stderr.isTTY === true, outIsTTY: process.stdout.isTTY === true, columns: process.stderr.columns });
 }
 
 export async function runBatchCommand(args: ParsedArgs, io: CommandIO, options: BatchCommandOptions): Promise<number> {
@@ -99,10 +101,18 @@ export async function runBatchCommand(args: ParsedArgs, io: CommandIO, options: 
       ...(stringFlag(args, 'home') !== undefined ? { home: stringFlag(args, 'home')! } : {}),
       ...(stringFlag(args, 'app') !== undefined ? { app: stringFlag(args, 'app')! } : {}),
       ...(stringFlag(args, 'model') !== undefined ? { model: stringFlag(args, 'model')! } : {}),
-      onWarning: (w) => io.err(`micro-agi: warning: ${w}\n`),
+      onWarning: (w) => {
+        bar.clear();
+        io.err(`micro-agi: warning: ${w}\n`);
+      },
     });
     try {
-      sink = out !== undefined ? appendResultsFile(out, previous!) : streamResults(io.out);
+      // On a terminal showing both streams a result would land on the bar's line: erase the bar first.
+      const resultsOut = (text: string): void => {
+        if (options.outIsTTY) bar.clear();
+        io.out(text);
+      };
+      sink = out !== undefined ? appendResultsFile(out, previous!) : streamResults(resultsOut);
       const summary = await runBatch({
         supervisor,
         items: todo,

@@ -84,6 +84,14 @@ describe('progress', () => {
     );
   });
 
+  it('keeps its counts on a terminal that reports 0 columns (a pty without a size)', () => {
+    const p = { total: 10, answered: 4, failed: 1, running: 3, tokens: 12_345, cost: 0.0123 };
+    const drawn: string[] = [];
+    progressBar((t) => drawn.push(t), { tty: true, columns: 0 }).update(p);
+    expect(drawn[0]).toContain('5/10 done 4 failed 1 running 3 | 12.3k tok | $0.0123');
+    expect(progressLine(p, 0)).toBe(progressLine(p, 80));
+  });
+
   it('is drawn in place on a terminal only, and erased by clear', () => {
     const p = { total: 2, answered: 2, failed: 0, running: 0, tokens: 24, cost: 0.001 };
     const tty: string[] = [];

@@ -114,3 +114,46 @@ describe('bad input lines', () => {
     expect(ws.fake.requests).toHaveLength(2);
   });
 });
+
+/** What a terminal shows for `text` (\r returns to column 0, ESC[K erases to the end of the line). */
+function screen(text: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  let col = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (text.startsWith('\x1b[K', i)) {
+      line = line.slice(0, col);
+      i += 2;
+    } else if (c === '\r') col = 0;
+    else if (c === '\n') {
+      lines.push(line);
+      line = '';
+      col = 0;
+    } else {
+      line = line.slice(0, col) + c + line.slice(col + 1);
+      col++;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+describe('progress bar on a terminal', () => {
+  it('results written to the same terminal never land on the bar line, and the bar is gone at the end', async () => {
+    const input = join(ws.scratch, 'in.jsonl');
+    writeJsonl(input, Array.from({ length: 4 }, (_, i) => ({ id: i, prompt: `prompt ${i}` })));
+    let terminal = '';
+    const io = { out: (t: string) => void (terminal += t), err: (t: string) => void (terminal += t), env: { OPENAI_BASE_URL: ws.fake.url, OPENAI_API_KEY: 'test' } };
+    const args = parseArgv([input, '--concurrency', '2', '--home', home], { ...GLOBAL_FLAGS, ...BATCH_FLAGS });
+    const status = await runBatchCommand(args, io, { isTTY: true, outIsTTY: true, columns: 100, signal: new AbortController().signal });
+    expect(status).toBe(0);
+    expect(terminal).toContain('running'); // the bar was drawn
+    const shown = screen(terminal);
+    const results = shown.filter((l) => l.includes('"answer"'));
+    expect(results).toHaveLength(4);
+    for (const l of results) expect(() => JSON.parse(l)).not.toThrow();
+    expect(shown.at(-1)).toMatch(/^batch: 4 answered, 0 failed;/);
+    expect(shown.filter((l) => l.includes('running'))).toEqual([]);
+  });
+});
