@@ -1,12 +1,14 @@
-// The --out results file: the ids a previous run already wrote (so a rerun skips them) and the sink that
-// appends one JSON line per finished prompt, each written through to the file before the next.
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+// The --out results file: the ids a previous run already wrote (so a rerun skips them, or reruns the failed
+// ones), and the sink that appends one JSON line per finished prompt, each written through before the next.
+import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { asBatchId, idKey } from './batch-input.js';
 import type { BatchResult } from './batch-result.js';
 
 export interface PreviousResults {
   /** idKey of every id with a result line in the file. */
   readonly keys: ReadonlySet<string>;
+  /** idKey of the ids whose every result line has an `error` (a rerun with --retry-failed runs them again). */
+  readonly failed: ReadonlySet<string>;
   /** Line numbers of lines that are not results (e.g. cut short by a crash); they are left as they are. */
   readonly unreadable: number[];
   /** The file ends without a newline (a line cut short): the next write starts on a new line. */
@@ -15,21 +17,49 @@ export interface PreviousResults {
 
 /** Read the ids already answered in `path` (none when it does not exist). */
 export function readPreviousResults(path: string): PreviousResults {
-  if (!existsSync(path)) return { keys: new Set(), unreadable: [], needsNewline: false };
+  if (!existsSync(path)) return { keys: new Set(), failed: new Set(), unreadable: [], needsNewline: false };
   const text = readFileSync(path, 'utf8');
   const keys = new Set<string>();
+  const answered = new Set<string>();
   const unreadable: number[] = [];
   text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      const id = asBatchId((JSON.parse(line) as { id?: unknown } | null)?.id);
-      if (id === undefined) unreadable.push(i + 1);
-      else keys.add(idKey(id));
-    } catch {
-      unreadable.push(i + 1);
+    const result = resultOf(line);
+    if (result === null) return;
+    if (result === undefined) unreadable.push(i + 1);
+    else {
+      keys.add(result.key);
+      if (!result.failed) answered.add(result.key);
     }
   });
-  return { keys, unreadable, needsNewline: text.length > 0 && !text.endsWith('\n') };
+  const failed = new Set([...keys].filter((k) => !answered.has(k)));
+  return { keys, failed, unreadable, needsNewline: text.length > 0 && !text.endsWith('\n') };
+}
+
+/** A result line's id key and whether it failed; null for a blank line, undefined for one that is not a result. */
+function resultOf(line: string): { key: string; failed: boolean } | null | undefined {
+  if (line.trim() === '') return null;
+  try {
+    const parsed = JSON.parse(line) as { id?: unknown; error?: unknown } | null;
+    const id = asBatchId(parsed?.id);
+    return id === undefined ? undefined : { key: idKey(id), failed: parsed!.error !== undefined && parsed!.error !== null };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes the result lines of `keys` (failed ids about to run again) from `path`, keeping every other line
+ * as it was. Written to a temporary file beside it and renamed over it, so a crash leaves one or the other.
+ */
+export function dropResults(path: string, keys: ReadonlySet<string>): void {
+  const text = readFileSync(path, 'utf8');
+  const kept = text.split('\n').filter((line) => {
+    const result = resultOf(line);
+    return !(result && keys.has(result.key));
+  });
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, kept.join('\n'));
+  renameSync(temp, path);
 }
 
 export interface ResultSink {

@@ -6,8 +6,8 @@ import { parseBatchInput } from '../batch/batch-input.js';
 import { progressBar, summaryLine } from '../batch/batch-progress.js';
 import { DEFAULT_CONCURRENCY, runBatch, type BatchSummary } from '../batch/batch-runner.js';
 import { openBatchSupervisor } from '../batch/batch-supervisor.js';
-import { appendResultsFile, readPreviousResults, streamResults, type ResultSink } from '../batch/results-file.js';
-import { stringFlag, type FlagSpecs, type ParsedArgs } from './argv.js';
+import { appendResultsFile, dropResults, readPreviousResults, streamResults, type ResultSink } from '../batch/results-file.js';
+import { boolFlag, stringFlag, type FlagSpecs, type ParsedArgs } from './argv.js';
 import type { CommandIO } from './command-spec.js';
 import { needsProviderSetup, providerSetupHelp } from './setup-help.js';
 
@@ -17,6 +17,7 @@ const PREFIX = 'micro-agi batch';
 export const BATCH_FLAGS: FlagSpecs = {
   concurrency: { type: 'string', value: 'N', help: `prompts running at once, each in its own agent process (default ${DEFAULT_CONCURRENCY})` },
   out: { type: 'string', value: 'FILE', help: 'append results to FILE (one JSON line each); a rerun skips ids already in it' },
+  'retry-failed': { type: 'boolean', help: 'with --out: run again the ids whose result there is an error' },
   model: { type: 'string', value: 'MODEL', help: 'the model every agent uses (a model entry or the provider\'s model name)' },
 };
 
@@ -28,6 +29,8 @@ export interface BatchCommandOptions {
   readonly columns?: number;
   /** Aborts the run like Ctrl-C (default: SIGINT). */
   readonly signal?: AbortSignal;
+  /** Reads all of standard input, for FILE `-` (default: file descriptor 0). */
+  readonly readStdin?: () => string;
 }
 
 function parseConcurrency(text: string | undefined): number | string {
@@ -52,11 +55,14 @@ export async function runBatchCommand(args: ParsedArgs, io: CommandIO, options: 
     io.err(`${PREFIX}: ${concurrency}\n`);
     return 2;
   }
+  const fromStdin = file === '-';
+  /** How problems name the input: `prompts.jsonl:3`, or `stdin:3`. */
+  const source = fromStdin ? 'stdin' : file;
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = fromStdin ? (options.readStdin ?? (() => readFileSync(0, 'utf8')))() : readFileSync(file, 'utf8');
   } catch (err) {
-    io.err(`${PREFIX}: cannot read ${file}: ${errorMessage(err)}\n`);
+    io.err(`${PREFIX}: cannot read ${source}: ${errorMessage(err)}\n`);
     return 2;
   }
   if (needsProviderSetup(io.env)) {
@@ -65,13 +71,30 @@ export async function runBatchCommand(args: ParsedArgs, io: CommandIO, options: 
   }
 
   const input = parseBatchInput(text);
-  for (const b of input.bad) io.err(`${PREFIX}: ${file}:${b.line}: ${b.problem}; line skipped\n`);
+  for (const b of input.bad) io.err(`${PREFIX}: ${source}:${b.line}: ${b.problem}; line skipped\n`);
   const out = stringFlag(args, 'out');
+  const retryFailed = boolFlag(args, 'retry-failed');
+  if (retryFailed && out === undefined) {
+    io.err(`${PREFIX}: --retry-failed needs --out FILE (the results to retry from)\n`);
+    return 2;
+  }
   let previous;
+  let retried = 0;
+  let doing = 'read';
   try {
     previous = out !== undefined ? readPreviousResults(out) : undefined;
+    if (previous && retryFailed) {
+      // Only ids this input still names: a failed line of an id no longer asked for stays as it is.
+      const again = new Set(input.items.map((i) => i.key).filter((k) => previous!.failed.has(k)));
+      if (again.size > 0) {
+        doing = 'rewrite';
+        dropResults(out!, again);
+        retried = again.size;
+        previous = readPreviousResults(out!);
+      }
+    }
   } catch (err) {
-    io.err(`${PREFIX}: cannot read ${out}: ${errorMessage(err)}\n`);
+    io.err(`${PREFIX}: cannot ${doing} ${out}: ${errorMessage(err)}\n`);
     return 2;
   }
   if (previous && previous.unreadable.length > 0) {
@@ -79,6 +102,7 @@ export async function runBatchCommand(args: ParsedArgs, io: CommandIO, options: 
   }
   const todo = previous ? input.items.filter((i) => !previous.keys.has(i.key)) : input.items;
   const skipped = input.items.length - todo.length;
+  if (retried > 0) io.err(`${PREFIX}: running ${retried} failed id${retried === 1 ? '' : 's'} again (their old results removed from ${out})\n`);
   if (skipped > 0) io.err(`${PREFIX}: skipped ${skipped} id${skipped === 1 ? '' : 's'} already in ${out}\n`);
 
   const started = performance.now();

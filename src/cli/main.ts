@@ -120,15 +120,17 @@ const COMMANDS_AFTER_AUTHORING: readonly CommandSpec[] = [
     words: ['batch'],
     args: 'FILE.jsonl',
     summary: 'run each {"id", "prompt"} line in its own agent process; results as JSON lines',
-    help: 'Runs each line {"id": ..., "prompt": "..."} of FILE as one turn of its own agent process, up to\n' +
-      '--concurrency at once, all sharing one registry, isolate pool and tool service. Each result is a JSON\n' +
-      'line {"id", "answer", "tools_called", "tools_created", "tokens", "cost", "ms", "error"?} written as it\n' +
-      'finishes, to stdout or appended to --out (a rerun with the same --out skips ids already in it). Bad\n' +
-      'lines are reported on stderr with their line number and skipped. Progress on a terminal\'s stderr.\n' +
+    help: 'Runs each line {"id": ..., "prompt": "..."} of FILE (- reads standard input) as one turn of its own\n' +
+      'agent process, up to --concurrency at once, all sharing one registry, isolate pool and tool service.\n' +
+      'Each result is a JSON line {"id", "answer", "tools_called", "tools_created", "tokens", "cost", "ms",\n' +
+      '"error"?} written as it finishes, to stdout or appended to --out (a rerun with the same --out skips ids\n' +
+      'already in it; with --retry-failed it runs the failed ones again and their old lines are removed).\n' +
+      'Bad lines are reported on stderr with their line number and skipped. Progress on a terminal\'s stderr.\n' +
       'Exit status 0 when every valid line was answered, 1 when some failed, 2 for usage errors.',
     flags: {
       concurrency: { type: 'string', value: 'N', help: 'agent processes running at once (default 4)' },
       out: { type: 'string', value: 'FILE', help: 'append results to FILE; a rerun skips ids already in it' },
+      'retry-failed': { type: 'boolean', help: 'with --out: run again the ids whose result there is an error' },
       model: { type: 'string', value: 'MODEL', help: 'the model every agent uses' },
     },
     positionals: { min: 1, max: 1 },

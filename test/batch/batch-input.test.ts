@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseBatchInput } from '../../src/batch/batch-input.js';
 import { progressBar, progressLine, summaryLine } from '../../src/batch/batch-progress.js';
 import type { BatchResult } from '../../src/batch/batch-result.js';
-import { appendResultsFile, readPreviousResults } from '../../src/batch/results-file.js';
+import { appendResultsFile, dropResults, readPreviousResults } from '../../src/batch/results-file.js';
 
 let dir: string | undefined;
 afterEach(() => {
@@ -71,6 +71,20 @@ describe('results file', () => {
     expect(lines[2]).toBe('{"id": "cut');
     expect(JSON.parse(lines[3]!)).toEqual(result('y'));
     expect([...readPreviousResults(path).keys].sort()).toEqual(['"x"', '"y"', '2']);
+  });
+
+  it('counts an id as failed only when none of its lines answered, and drops just the lines asked', () => {
+    dir = mkdtempSync(join(tmpdir(), 'micro-agi-batch-'));
+    const path = join(dir, 'out.jsonl');
+    const failed = (id: string | number) => ({ ...result(id), answer: null, error: { type: 'model_error', message: 'down' } });
+    const lines = [failed('x'), result('x'), failed(2), '{"id": "cut', failed('z')].map((l) => (typeof l === 'string' ? l : JSON.stringify(l)));
+    writeFileSync(path, lines.join('\n'));
+    expect([...readPreviousResults(path).failed].sort()).toEqual(['"z"', '2']);
+    dropResults(path, new Set(['"z"']));
+    expect(readFileSync(path, 'utf8')).toBe(lines.slice(0, 4).join('\n'));
+    const after = readPreviousResults(path);
+    expect([...after.failed]).toEqual(['2']);
+    expect(after.needsNewline).toBe(true);
   });
 });
 

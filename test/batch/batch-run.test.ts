@@ -7,7 +7,7 @@ import type { BatchResult } from '../../src/batch/batch-result.js';
 import { parseArgv } from '../../src/cli/argv.js';
 import { BATCH_FLAGS, runBatchCommand } from '../../src/cli/batch-command.js';
 import { GLOBAL_FLAGS } from '../../src/cli/command-spec.js';
-import { echoModel, type MemoryIO, memoryIO, parseJsonl, scratchWithFake, USAGE, writeJsonl } from './batch-fake.js';
+import { echoModel, type MemoryIO, memoryIO, parseJsonl, promptOf, scratchWithFake, USAGE, writeJsonl } from './batch-fake.js';
 
 const ws = scratchWithFake(echoModel);
 let home: string;
@@ -91,6 +91,41 @@ describe('resume with --out', () => {
   });
 });
 
+describe('--retry-failed', () => {
+  it('runs again only the ids whose result in --out is an error, replacing their lines; other lines stay as they were', async () => {
+    const input = join(ws.scratch, 'in.jsonl');
+    const out = join(ws.scratch, 'out.jsonl');
+    writeJsonl(input, [{ id: 'a', prompt: 'one' }, { id: 'b', prompt: 'two' }]);
+    const okA = JSON.stringify({ id: 'a', answer: 'earlier answer', tools_called: [], tools_created: [], tokens: {}, cost: 0, ms: 1 });
+    const failedB = JSON.stringify({ id: 'b', answer: null, tools_called: [], tools_created: [], tokens: {}, cost: 0, ms: 1, error: { type: 'model_error', message: 'rate limited' } });
+    writeJsonl(out, [okA, 'a line cut short {"id', failedB]);
+
+    const plain = await batch([input, '--out', out]);
+    expect(plain.status).toBe(0);
+    expect(ws.fake.requests).toHaveLength(0);
+    expect(plain.io.stderr()).toContain('skipped 2 ids already in');
+
+    const retry = await batch([input, '--out', out, '--retry-failed']);
+    expect(retry.status).toBe(0);
+    expect(ws.fake.requests.map(promptOf)).toEqual(['two']);
+    expect(retry.io.stderr()).toContain('running 1 failed id again');
+    const lines = readFileSync(out, 'utf8').split('\n').filter((l) => l !== '');
+    expect(lines.slice(0, 2)).toEqual([okA, 'a line cut short {"id']);
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[2]!)).toMatchObject({ id: 'b', answer: 'answer to two' });
+    expect(JSON.parse(lines[2]!).error).toBeUndefined();
+  });
+
+  it('is refused without --out (exit 2, nothing runs)', async () => {
+    const input = join(ws.scratch, 'in.jsonl');
+    writeJsonl(input, [{ id: 'a', prompt: 'one' }]);
+    const { status, io } = await batch([input, '--retry-failed']);
+    expect(status).toBe(2);
+    expect(io.stderr()).toContain('--retry-failed needs --out FILE');
+    expect(ws.fake.requests).toHaveLength(0);
+  });
+});
+
 describe('bad input lines', () => {
   it('are reported with their line numbers and skipped; the valid lines run and the exit status is 0', async () => {
     const input = join(ws.scratch, 'in.jsonl');
@@ -138,6 +173,21 @@ function screen(text: string): string[] {
   if (line !== '') lines.push(line);
   return lines;
 }
+
+describe('input from standard input (FILE -)', () => {
+  it('runs the lines read from stdin and names bad ones as stdin:LINE', async () => {
+    const io = memoryIO({ OPENAI_BASE_URL: ws.fake.url, OPENAI_API_KEY: 'test' });
+    const args = parseArgv(['-', '--home', home], { ...GLOBAL_FLAGS, ...BATCH_FLAGS });
+    const stdin = '{"id": "a", "prompt": "alpha"}\nnot json\n{"id": "b", "prompt": "beta"}\n';
+    const status = await runBatchCommand(args, io, { isTTY: false, signal: new AbortController().signal, readStdin: () => stdin });
+    expect(status).toBe(0);
+    expect(parseJsonl<BatchResult>(io.stdout()).map((r) => [r.id, r.answer]).sort()).toEqual([
+      ['a', 'answer to alpha'],
+      ['b', 'answer to beta'],
+    ]);
+    expect(io.stderr()).toContain('micro-agi batch: stdin:2: not JSON');
+  });
+});
 
 describe('progress bar on a terminal', () => {
   it('results written to the same terminal never land on the bar line, and the bar is gone at the end', async () => {
