@@ -1,11 +1,13 @@
 // `micro-agi` with no command: the interactive terminal (banner and `> ` first, the session opening behind
-// them; a transcript per turn; /tools /reset /cost /help; quit/exit/Ctrl-D; Ctrl-C cancels or clears).
+// them; a transcript per turn; /tools /reset /cost /help; quit/exit/Ctrl-D; Ctrl-C cancels or clears; history).
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { AgentEvent } from '../../schemas/messages/agent.js';
+import { homeLocation } from '../store/home.js';
 import { stringFlag, type ParsedArgs } from './argv.js';
 import type { AgentSession } from './agent-session.js';
 import type { CommandIO } from './command-spec.js';
+import { historyFile, HISTORY_SIZE, openPromptHistory, type PromptHistory } from './prompt-history.js';
 import { needsProviderSetup, providerSetupHelp } from './setup-help.js';
 import { TextTranscript } from './transcript.js';
 
@@ -109,11 +111,16 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
     io.err(providerSetupHelp());
     return 2;
   }
+  // Up-arrow recalls lines of earlier sessions too (a terminal only: piped input is not typed).
+  const history: PromptHistory | undefined = options.isTTY
+    ? openPromptHistory(historyFile(homeLocation(stringFlag(args, 'home'), io.env).dir, io.env), (w) => io.err(`micro-agi: warning: ${w}\n`))
+    : undefined;
   const rl = createInterface({
     input: options.input,
     ...(options.isTTY && options.output ? { output: options.output } : {}),
     terminal: options.isTTY,
     prompt: PROMPT,
+    ...(history ? { history: history.lines, historySize: HISTORY_SIZE, removeHistoryDuplicates: true } : {}),
   });
   const lines = new LineQueue(rl);
   const opening = new SessionOpening(
@@ -196,6 +203,7 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
         showPrompt();
         continue;
       }
+      history?.record(raw);
       if (line === 'quit' || line === 'exit') {
         if (!options.isTTY) io.out('\n'); // a terminal echoed the line; a pipe did not
         break;

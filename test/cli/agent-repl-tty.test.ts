@@ -97,3 +97,28 @@ describe('REPL on a terminal', () => {
     expect(t.screen().endsWith('Bye!\n')).toBe(true);
   });
 });
+
+describe('REPL history on a terminal', () => {
+  it('up-arrow in a new session recalls a question typed in the previous one', async () => {
+    fake.script(reply.text('first answer'), reply.text('second answer'));
+    const flags = { home: join(scratch, 'home') };
+    const one = terminal();
+    const first = runRepl({ positionals: [], flags }, one.io, { input: one.input, output: one.output, isTTY: true });
+    await one.until(() => one.screen().includes('> '));
+    one.input.write('how big is the moon?\r');
+    await one.until(() => one.screen().includes('first answer'));
+    one.input.write('quit\r');
+    expect(await first).toBe(0);
+
+    const two = terminal();
+    const second = runRepl({ positionals: [], flags }, two.io, { input: two.input, output: two.output, isTTY: true });
+    await two.until(() => two.screen().includes('> '));
+    two.input.write('\x1b[A\x1b[A\r'); // up twice: past "quit" to the question
+    await two.until(() => two.screen().includes('second answer'));
+    const sent = fake.requests[1]!.body.messages as { role: string; content: string }[];
+    expect(sent.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['how big is the moon?']);
+    two.input.write('quit\r');
+    expect(await second).toBe(0);
+    expect(two.errors()).not.toContain('warning');
+  });
+});
