@@ -7,12 +7,15 @@ import { homeLocation } from '../store/home.js';
 import { stringFlag, type ParsedArgs } from './argv.js';
 import type { AgentSession } from './agent-session.js';
 import type { CommandIO } from './command-spec.js';
+import { FOLDED_NEWLINE, FoldedTty, PASTE_OFF, PASTE_ON, unfoldLines } from './paste-input.js';
 import { historyFile, HISTORY_SIZE, openPromptHistory, type PromptHistory } from './prompt-history.js';
 import { needsProviderSetup, providerSetupHelp } from './setup-help.js';
 import { TextTranscript } from './transcript.js';
 
 export const BANNER = 'dev assistant (quit to exit)';
 export const PROMPT = '> ';
+/** The prompt after a line ended with a backslash (the question goes on). */
+export const CONTINUATION_PROMPT = '. ';
 
 const HELP =
   'Type a question and press Enter. Commands:\n' +
@@ -21,6 +24,7 @@ const HELP =
   '  /cost    tokens used and cost so far\n' +
   '  /help    this help\n' +
   '  quit     leave (also exit, Ctrl-D)\n' +
+  'A pasted block is one question; end a line with \\ to type the next line of the same question.\n' +
   'Ctrl-C cancels a running answer; at the prompt it clears the line, twice in a row leaves.\n';
 
 export interface ReplOptions {
@@ -115,8 +119,13 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
   const history: PromptHistory | undefined = options.isTTY
     ? openPromptHistory(historyFile(homeLocation(stringFlag(args, 'home'), io.env).dir, io.env), (w) => io.err(`micro-agi: warning: ${w}\n`))
     : undefined;
+  // A terminal's pasted block stays one question (bracketed paste; its line breaks show as ␤ until sent).
+  const input = options.isTTY ? new FoldedTty(options.input) : options.input;
+  const pasteMode = (on: boolean): void => void (options.isTTY && options.output?.write(on ? PASTE_ON : PASTE_OFF));
+  const pasteModeOff = (): void => pasteMode(false);
+  process.once('exit', pasteModeOff); // a crash must not leave the terminal in paste mode
   const rl = createInterface({
-    input: options.input,
+    input,
     ...(options.isTTY && options.output ? { output: options.output } : {}),
     terminal: options.isTTY,
     prompt: PROMPT,
@@ -145,6 +154,8 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
   let canceledEarly = false;
   /** Ctrl-C pressed at an empty prompt with nothing typed since: the next one leaves. */
   let armedExit = false;
+  /** Lines of the question so far that ended with a backslash. */
+  let continued: string[] = [];
   let leave = false;
 
   const showPrompt = (): void => {
@@ -161,10 +172,12 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
       return;
     }
     const typed = options.isTTY ? rl.line : '';
-    if (typed !== '') {
-      // clear what was typed and show a fresh prompt
+    if (typed !== '' || continued.length > 0) {
+      // clear what was typed (and the lines it continued) and show a fresh prompt
       rl.write(null, { ctrl: true, name: 'e' });
       rl.write(null, { ctrl: true, name: 'u' });
+      continued = [];
+      rl.setPrompt(PROMPT);
       io.out('\n');
       armedExit = false;
       showPrompt();
@@ -185,6 +198,7 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
 
   try {
     io.out(`${BANNER}\n\n`);
+    pasteMode(true);
     showPrompt();
     for (;;) {
       const raw = await lines.next();
@@ -197,13 +211,22 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
         io.out('\n');
         break;
       }
-      const line = raw.trim();
       armedExit = false;
+      if (options.isTTY && raw.endsWith('\\')) {
+        continued.push(raw.slice(0, -1));
+        rl.setPrompt(CONTINUATION_PROMPT);
+        showPrompt();
+        continue;
+      }
+      const parts = [...continued, raw];
+      continued = [];
+      rl.setPrompt(PROMPT);
+      const line = unfoldLines(parts.join('\n')).trim();
       if (line === '') {
         showPrompt();
         continue;
       }
-      history?.record(raw);
+      history?.record(parts.join(FOLDED_NEWLINE));
       if (line === 'quit' || line === 'exit') {
         if (!options.isTTY) io.out('\n'); // a terminal echoed the line; a pipe did not
         break;
@@ -235,6 +258,9 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
   } finally {
     process.removeListener('SIGINT', interrupt);
     rl.close();
+    if (input instanceof FoldedTty) input.detach();
+    pasteModeOff();
+    process.removeListener('exit', pasteModeOff);
     await opening.close();
   }
 }

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runRepl } from '../../src/cli/repl.js';
+import { PASTE_OFF, PASTE_ON } from '../../src/cli/paste-input.js';
+import { CONTINUATION_PROMPT, runRepl } from '../../src/cli/repl.js';
 import { reply, startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
 
 let fake: FakeOpenAI;
@@ -94,7 +95,9 @@ describe('REPL on a terminal', () => {
 
     t.input.write('quit\r');
     expect(await done).toBe(0);
-    expect(t.screen().endsWith('Bye!\n')).toBe(true);
+    // bracketed paste was on while the prompt ran, and is off again when it ends
+    expect(t.screen()).toContain(`\n\n${PASTE_ON}`);
+    expect(t.screen().endsWith(`Bye!\n${PASTE_OFF}`)).toBe(true);
   });
 });
 
@@ -120,5 +123,27 @@ describe('REPL history on a terminal', () => {
     two.input.write('quit\r');
     expect(await second).toBe(0);
     expect(two.errors()).not.toContain('warning');
+  });
+});
+
+describe('REPL multi-line input on a terminal', () => {
+  it('a pasted block is one question with its line breaks, and a line ending in a backslash goes on', async () => {
+    fake.script(reply.text('got the paste'), reply.text('got the lines'));
+    const t = terminal();
+    const done = runRepl({ positionals: [], flags: { home: join(scratch, 'home') } }, t.io, { input: t.input, output: t.output, isTTY: true });
+    await t.until(() => t.screen().includes('> '));
+    // the terminal wraps a paste in ESC[200~ ... ESC[201~; the end marker arrives in two reads
+    t.input.write('\x1b[200~why does this fail?\r\nTypeError: x is undefined\r    at main (a.js:3)\x1b[20');
+    t.input.write('1~\r');
+    await t.until(() => t.screen().includes('got the paste'));
+    expect(t.screen()).toContain('why does this fail?\u2424TypeError: x is undefined\u2424    at main (a.js:3)');
+    t.input.write('first line\\\r');
+    await t.until(() => t.screen().split('first line\\')[1]?.includes(CONTINUATION_PROMPT) === true);
+    t.input.write('second line\r');
+    await t.until(() => t.screen().includes('got the lines'));
+    const asked = fake.requests.map((r) => (r.body.messages as { role: string; content: string }[]).filter((m) => m.role === 'user').at(-1)!.content);
+    expect(asked).toEqual(['why does this fail?\nTypeError: x is undefined\n    at main (a.js:3)', 'first line\nsecond line']);
+    t.input.write('quit\r');
+    expect(await done).toBe(0);
   });
 });
