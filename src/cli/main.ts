@@ -151,7 +151,7 @@ export async function commands(): Promise<readonly CommandSpec[]> {
 
 /** Flags of the agent itself (no command): `-p` is short for `--prompt`. */
 export const AGENT_FLAGS: FlagSpecs = {
-  prompt: { type: 'string', value: 'PROMPT', help: '(-p) run one agent turn without the prompt loop, then exit' },
+  prompt: { type: 'string', value: 'PROMPT', help: '(-p) run one agent turn without the prompt loop, then exit; piped stdin follows PROMPT (-p -: stdin is the prompt)' },
   json: { type: 'boolean', help: 'with -p: print the events as JSON lines instead of the transcript' },
   model: { type: 'string', value: 'MODEL', help: 'the model to use (a model entry or the provider\'s model name)' },
 };
@@ -204,7 +204,8 @@ async function dispatch(rawArgv: readonly string[], io: CommandIO): Promise<numb
       const { prestartAgentWhile } = await import('./agent-prestart.js');
       const target = { home: stringFlag(args, 'home'), app: stringFlag(args, 'app'), env: io.env };
       const { prestarted, loaded } = await prestartAgentWhile(target, () => import('./headless.js'));
-      return loaded.runHeadless(args, io, { isTTY: process.stdout.isTTY === true, prestarted });
+      const stdin = process.stdin.isTTY === true ? undefined : (max: number) => loaded.readToEnd(process.stdin, max);
+      return loaded.runHeadless(args, io, { isTTY: process.stdout.isTTY === true, prestarted, ...(stdin ? { readStdin: stdin } : {}) });
     }
     if (args.flags.json === true) return usage(io, '--json needs -p PROMPT (the interactive session prints text)', commandList(await commands()));
     const { runRepl } = await import('./repl.js');

@@ -58,6 +58,7 @@ describe('exit status', () => {
     fake = await startFakeOpenAI();
     fake.script({ type: 'chat', steps: [{ type: 'text', text: 'Partial' }, { type: 'emit', name: 'streaming' }, { type: 'hang' }] });
     const c = startCli(['-p', 'a long answer please', '--home', home], env(fake));
+    c.end(); // nothing piped in
     await fake.reached('streaming');
     await c.waitFor('Partial');
     c.child.kill('SIGINT');
@@ -173,5 +174,31 @@ describe('a tool outlives its process', () => {
       .map((m) => messageText(m))
       .join('\n');
     expect(system).toContain('current_time_utc');
+  });
+});
+
+describe('piped input', () => {
+  const userText = (req: RecordedRequest): string =>
+    messageText(((req.body?.messages ?? []) as { role: string; content?: unknown }[]).filter((m) => m.role === 'user').at(-1));
+
+  it('follows the -p prompt after a blank line; -p - makes all of it the prompt; nothing piped to -p - is refused', async () => {
+    fake = await startFakeOpenAI({ fallback: reply.text('noted') });
+    const log = 'TypeError: x is undefined\n    at main (a.js:3)\n';
+    const withPrompt = startCli(['-p', 'why does this fail?', '--home', home], env(fake));
+    withPrompt.child.stdin.end(log);
+    expect((await withPrompt.exited).status).toBe(0);
+    expect(userText(fake.requests[0]!)).toBe(`why does this fail?\n\n${log}`);
+
+    const whole = startCli(['-p', '-', '--home', home], env(fake));
+    whole.child.stdin.end('what time is it?\n');
+    const r = await whole.exited;
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('noted');
+    expect(userText(fake.requests[1]!)).toBe('what time is it?\n');
+
+    const empty = await runCli(['-p', '-', '--home', home], env(fake));
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toContain('-p - found nothing on standard input');
+    expect(fake.requests).toHaveLength(2);
   });
 });
