@@ -1,5 +1,6 @@
 // Multi-line paste at the interactive prompt: the terminal's bracketed paste (ESC[200~ ... ESC[201~) reaches
 // readline with its line breaks folded to ␤, so a pasted block is one prompt; `unfoldLines` restores them.
+import { StringDecoder } from 'node:string_decoder';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 
 /** Shown in the line editor for a pasted line break, and turned back into '\n' when the line is sent. */
@@ -28,6 +29,8 @@ export class PasteFolding extends Transform {
   #timer: NodeJS.Timeout | undefined;
   /** The paste's text so far ended with CR (an LF at the start of the next read belongs to it). */
   #afterCR = false;
+  /** A character whose UTF-8 bytes two reads split is put together (as readline itself does). */
+  readonly #decoder = new StringDecoder('utf8');
 
   constructor() {
     super({ decodeStrings: false, encoding: 'utf8' });
@@ -35,7 +38,7 @@ export class PasteFolding extends Transform {
 
   override _transform(chunk: Buffer | string, _encoding: BufferEncoding, done: TransformCallback): void {
     clearTimeout(this.#timer);
-    const out = this.#fold(this.#take() + (typeof chunk === 'string' ? chunk : chunk.toString('utf8')), true);
+    const out = this.#fold(this.#take() + (typeof chunk === 'string' ? chunk : this.#decoder.write(chunk)), true);
     if (this.#held !== '') {
       // The Escape key alone looks like a marker's start: it goes on as typed if nothing follows soon.
       this.#timer = setTimeout(() => this.push(this.#fold(this.#take(), false)), MARKER_WAIT_MS);
@@ -46,7 +49,7 @@ export class PasteFolding extends Transform {
 
   override _flush(done: TransformCallback): void {
     clearTimeout(this.#timer);
-    done(null, this.#fold(this.#take(), false));
+    done(null, this.#fold(this.#take() + this.#decoder.end(), false));
   }
 
   #take(): string {

@@ -32,6 +32,15 @@ describe('PasteFolding', () => {
     }
   });
 
+  it('puts a character together whose UTF-8 bytes two reads split, in a paste and outside one', () => {
+    const bytes = Buffer.from('ź\x1b[200~ł\nó\x1b[201~', 'utf8');
+    const fold = new PasteFolding();
+    const seen: string[] = [];
+    fold.on('data', (d: string) => seen.push(d));
+    for (let i = 0; i < bytes.length; i++) fold.write(bytes.subarray(i, i + 1));
+    expect(seen.join('')).toBe(`źł${FOLDED_NEWLINE}ó`);
+  });
+
   it('passes other escape sequences on at once, and a lone Escape once no marker follows it', () => {
     expect(feed(['\x1b[A', '\x1b[1;5C'])).toEqual(['\x1b[A', '\x1b[1;5C']);
     vi.useFakeTimers();
