@@ -46,7 +46,8 @@ export function openPromptHistory(file: string | undefined, warn: (message: stri
   }
   let last = stored.at(-1);
   return {
-    lines: stored.slice(-size).reverse(),
+    // Newest first, each line once (readline's removeHistoryDuplicates only applies to lines added later).
+    lines: [...new Set(stored.slice(-size).reverse())],
     record(line) {
       if (!on || line.trim() === '' || line === last || /[\r\n]/.test(line)) return;
       last = line;

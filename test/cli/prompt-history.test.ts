@@ -28,6 +28,8 @@ describe('prompt history', () => {
     expect(second.lines).toEqual(['quit', '/cost', 'what time is it?']);
     second.record('quit'); // the same as the last line of the file
     expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).toHaveLength(3);
+    second.record('what time is it?');
+    expect(openPromptHistory(file, noWarnings).lines).toEqual(['what time is it?', 'quit', '/cost']);
   });
 
   it('offers the newest `size` lines and cuts the file back once it holds twice as many', () => {
