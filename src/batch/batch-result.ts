@@ -53,6 +53,8 @@ export class ResultCollector {
   #lastError: ToolErrorData | undefined;
   #end: TurnEnd | undefined;
   #crash: ToolErrorData | undefined;
+  /** The --timeout limit (ms) that canceled this turn, once it passed. */
+  #timedOut: number | undefined;
 
   constructor(id: BatchId, turn: number) {
     this.#id = id;
@@ -105,6 +107,22 @@ export class ResultCollector {
     this.#crash = { type: 'agent_crashed', message: `the agent process ended before answering (${notice.reason}${detail})` };
   }
 
+  /** The turn ran past `limitMs`; it is being canceled (an answer that still arrives first is kept). */
+  timedOut(limitMs: number): void {
+    if (!this.finished) this.#timedOut = limitMs;
+  }
+
+  /** The canceled turn did not end within its grace: the result is given without waiting for it. */
+  abandon(): void {
+    if (this.finished) return;
+    this.#crash = this.#timeoutError() ?? { type: 'canceled', message: 'the turn was canceled and did not stop' };
+  }
+
+  #timeoutError(): ToolErrorData | undefined {
+    if (this.#timedOut === undefined) return undefined;
+    return { type: 'timeout', message: `no answer within ${this.#timedOut / 1000} s (--timeout); the turn was canceled` };
+  }
+
   /** The agent could not be started at all. */
   failedToStart(message: string): void {
     if (this.finished) return;
@@ -116,7 +134,7 @@ export class ResultCollector {
     const end = this.#end;
     if (!end || end.status === 'answered') return undefined;
     if (end.status === 'step_limit') return { type: 'step_limit', message: this.#answer ?? `the step limit ended the turn after ${end.steps} steps` };
-    if (end.status === 'canceled') return { type: 'canceled', message: 'the turn was canceled' };
+    if (end.status === 'canceled') return this.#timeoutError() ?? { type: 'canceled', message: 'the turn was canceled' };
     return this.#lastError ?? { type: 'failed', message: 'the turn failed' };
   }
 

@@ -30,6 +30,8 @@ export interface BatchRunOptions {
   readonly onProgress?: (progress: BatchProgress) => void;
   /** Abort: start nothing more, cancel running turns; their results are not reported. */
   readonly signal?: AbortSignal;
+  /** A turn still running this many ms after its start is canceled; its result is a `timeout` error. Default: none. */
+  readonly timeoutMs?: number;
 }
 
 export interface BatchSummary {
@@ -45,6 +47,7 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchSummary> 
   const { supervisor, items, signal } = options;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
+  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw new Error(`timeoutMs must be positive, got ${options.timeoutMs}`);
   let next = 0;
   let answered = 0;
   let failed = 0;
@@ -67,7 +70,10 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchSummary> 
       const run = runPrompt(supervisor, item);
       running.add(run);
       progress();
+      const limit = options.timeoutMs;
+      const timer = limit === undefined ? undefined : setTimeout(() => run.timeOut(limit), limit);
       const result = await run.result;
+      clearTimeout(timer);
       if (!signal?.aborted) {
         if (result.error) failed++;
         else answered++;

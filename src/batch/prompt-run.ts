@@ -18,7 +18,15 @@ export interface PromptRun {
   readonly collector: ResultCollector;
   /** Cancel the turn (the agent is stopped afterwards as usual). */
   cancel(): void;
+  /**
+   * The turn ran past its --timeout of `limitMs`: cancel it; its result is a `timeout` error unless the answer
+   * wins the race. If the turn has not ended `graceMs` later, the result is given without it.
+   */
+  timeOut(limitMs: number, graceMs?: number): void;
 }
+
+/** How long a timed-out turn may take to end after its cancel before its result is given without it. */
+export const TIMEOUT_GRACE_MS = 2000;
 
 export interface PromptRunOptions {
   /** Called for every event of the turn (progress, tests). */
@@ -47,7 +55,7 @@ export function runPrompt(supervisor: BatchSupervisor, item: BatchItem, options:
   } catch (err) {
     collector.failedToStart(errorMessage(err));
     done();
-    return { result, finished: Promise.resolve(), collector, cancel: () => {} };
+    return { result, finished: Promise.resolve(), collector, cancel: () => {}, timeOut: () => {} };
   }
   // The agent queues the prompt until its session is open.
   if (!agent.send({ type: 'prompt', turn: TURN, text: item.prompt })) {
@@ -57,12 +65,23 @@ export function runPrompt(supervisor: BatchSupervisor, item: BatchItem, options:
   const finished = result.then(async () => {
     await agent.stop();
   });
+  const cancel = (): void => {
+    if (!collector.finished) agent.send({ type: 'cancel', turn: TURN });
+  };
   return {
     result,
     finished,
     collector,
-    cancel: () => {
-      if (!collector.finished) agent.send({ type: 'cancel', turn: TURN });
+    cancel,
+    timeOut(limitMs, graceMs = TIMEOUT_GRACE_MS) {
+      if (collector.finished) return;
+      collector.timedOut(limitMs);
+      cancel();
+      const grace = setTimeout(() => {
+        collector.abandon();
+        done();
+      }, graceMs);
+      void result.then(() => clearTimeout(grace));
     },
   };
 }

@@ -18,6 +18,7 @@ export const BATCH_FLAGS: FlagSpecs = {
   concurrency: { type: 'string', value: 'N', help: `prompts running at once, each in its own agent process (default ${DEFAULT_CONCURRENCY})` },
   out: { type: 'string', value: 'FILE', help: 'append results to FILE (one JSON line each); a rerun skips ids already in it' },
   'retry-failed': { type: 'boolean', help: 'with --out: run again the ids whose result there is an error' },
+  timeout: { type: 'string', value: 'S', help: 'cancel a prompt still running after S seconds (its result: a timeout error)' },
   model: { type: 'string', value: 'MODEL', help: 'the model every agent uses (a model entry or the provider\'s model name)' },
 };
 
@@ -31,6 +32,13 @@ export interface BatchCommandOptions {
   readonly signal?: AbortSignal;
   /** Reads all of standard input, for FILE `-` (default: file descriptor 0). */
   readonly readStdin?: () => string;
+}
+
+function parseTimeout(text: string | undefined): number | undefined | string {
+  if (text === undefined) return undefined;
+  const s = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(s > 0) || s > 86_400) return `--timeout must be a number of seconds above 0 and at most 86400, got '${text}'`;
+  return Math.round(s * 1000);
 }
 
 function parseConcurrency(text: string | undefined): number | string {
@@ -53,6 +61,11 @@ export async function runBatchCommand(args: ParsedArgs, io: CommandIO, options: 
   const concurrency = parseConcurrency(stringFlag(args, 'concurrency'));
   if (typeof concurrency === 'string') {
     io.err(`${PREFIX}: ${concurrency}\n`);
+    return 2;
+  }
+  const timeoutMs = parseTimeout(stringFlag(args, 'timeout'));
+  if (typeof timeoutMs === 'string') {
+    io.err(`${PREFIX}: ${timeoutMs}\n`);
     return 2;
   }
   const fromStdin = file === '-';
@@ -143,6 +156,7 @@ export async function runBatchCommand(args: ParsedArgs, io: CommandIO, options: 
         concurrency,
         onResult: (r) => sink!.write(r),
         onProgress: (p) => bar.update(p),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         signal: controller.signal,
       });
       bar.clear();

@@ -131,6 +131,7 @@ const COMMANDS_AFTER_AUTHORING: readonly CommandSpec[] = [
       concurrency: { type: 'string', value: 'N', help: 'agent processes running at once (default 4)' },
       out: { type: 'string', value: 'FILE', help: 'append results to FILE; a rerun skips ids already in it' },
       'retry-failed': { type: 'boolean', help: 'with --out: run again the ids whose result there is an error' },
+      timeout: { type: 'string', value: 'S', help: 'cancel a prompt still running after S seconds (a timeout error)' },
       model: { type: 'string', value: 'MODEL', help: 'the model every agent uses' },
     },
     positionals: { min: 1, max: 1 },

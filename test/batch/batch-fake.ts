@@ -34,10 +34,11 @@ export function lastMessage(req: RecordedRequest): { role: string; text: string 
 
 export const USAGE = { prompt: 10, completion: 2 };
 
-/** Answers "answer to <prompt>"; prompts starting with "fail" get an HTTP 400. */
+/** Answers "answer to <prompt>"; prompts starting with "fail" get an HTTP 400, with "hang" a stream that never ends. */
 export function echoModel(req: RecordedRequest): Reply {
   const prompt = promptOf(req);
   if (prompt.startsWith('fail')) return reply.error(400, `the fake rejects "${prompt}"`);
+  if (prompt.startsWith('hang')) return { type: 'chat', steps: [{ type: 'text', text: 'partial' }, { type: 'hang' }] };
   return reply.text(`answer to ${prompt}`, { usage: USAGE });
 }
 

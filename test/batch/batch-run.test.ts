@@ -126,6 +126,33 @@ describe('--retry-failed', () => {
   });
 });
 
+describe('--timeout', () => {
+  it('cancels a prompt still running after the limit (its request is closed) and reports it as a timeout; the others answer', async () => {
+    const input = join(ws.scratch, 'in.jsonl');
+    writeJsonl(input, [{ id: 'slow', prompt: 'hang on this one' }, { id: 'quick', prompt: 'fine' }]);
+    const { status, io } = await batch([input, '--concurrency', '2', '--timeout', '0.3']);
+    expect(status).toBe(1);
+    const results = parseJsonl<BatchResult>(io.stdout());
+    const slow = results.find((r) => r.id === 'slow')!;
+    expect(slow.error).toEqual({ type: 'timeout', message: 'no answer within 0.3 s (--timeout); the turn was canceled' });
+    expect(results.find((r) => r.id === 'quick')!.answer).toBe('answer to fine');
+    const hung = ws.fake.requests.find((r) => promptOf(r) === 'hang on this one')!;
+    await hung.done;
+    expect(hung.closedByClient).toBe(true);
+  });
+
+  it('refuses a limit that is not a positive number of seconds (exit 2, nothing runs)', async () => {
+    const input = join(ws.scratch, 'in.jsonl');
+    writeJsonl(input, [{ id: 'a', prompt: 'one' }]);
+    for (const bad of ['0', '-1', 'soon']) {
+      const { status, io } = await batch([input, '--timeout', bad]);
+      expect(status).toBe(2);
+      expect(io.stderr()).toContain(`--timeout must be a number of seconds above 0 and at most 86400, got '${bad}'`);
+    }
+    expect(ws.fake.requests).toHaveLength(0);
+  });
+});
+
 describe('bad input lines', () => {
   it('are reported with their line numbers and skipped; the valid lines run and the exit status is 0', async () => {
     const input = join(ws.scratch, 'in.jsonl');
