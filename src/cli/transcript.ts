@@ -36,6 +36,28 @@ export function toolFailure(event: Extract<AgentEvent, { type: 'tool_result' }>)
   return event.ok ? undefined : (event.error?.message ?? 'failed');
 }
 
+/** Arguments shown after a tool line on a terminal: at most this many, each value cut to ARG_CHARS. */
+const SHOWN_ARGS = 3;
+const ARG_CHARS = 40;
+
+/**
+ * A call's arguments as a short `key="value"` list for a person watching (strings on one line, numbers,
+ * booleans; a multi-line text such as a tool's source, objects and arrays are left out).
+ */
+export function argumentSummary(args: unknown): string {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) return '';
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(args as Record<string, unknown>)) {
+    if (parts.length === SHOWN_ARGS) break;
+    if (typeof value === 'number' || typeof value === 'boolean') parts.push(`${key}=${value}`);
+    else if (typeof value === 'string' && !value.includes('\n')) {
+      const cut = value.length > ARG_CHARS ? `${value.slice(0, ARG_CHARS - 1)}…` : value;
+      parts.push(`${key}=${JSON.stringify(cut)}`);
+    }
+  }
+  return parts.join(' ');
+}
+
 /** The seed's transcript: tool lines indented by two spaces, then the streamed answer and a newline. */
 export class TextTranscript implements Transcript {
   readonly #io: TranscriptIO;
@@ -46,6 +68,8 @@ export class TextTranscript implements Transcript {
   #streamed = false;
   /** True once this stretch of reasoning was announced (TTY only; reset by the next output). */
   #thinkingNoted = false;
+  /** Argument summaries of the calls not answered yet, by call id (TTY only). */
+  readonly #callArgs = new Map<string, string>();
 
   constructor(io: TranscriptIO, options: { isTTY: boolean }) {
     this.#io = io;
@@ -78,9 +102,19 @@ export class TextTranscript implements Transcript {
         this.#thinkingNoted = false;
         this.#breakLine();
         const failure = toolFailure(event);
-        this.#out(failure === undefined ? `  [${event.name}] ok\n` : `  [${event.name}] error: ${oneLine(failure)}\n`);
+        // On a terminal an ok line also says what the tool was asked (dim); piped, the seed's line exactly.
+        const args = this.#callArgs.get(event.id);
+        this.#callArgs.delete(event.id);
+        const asked = failure === undefined && args ? ` \x1b[2m${args}\x1b[22m` : '';
+        this.#out(failure === undefined ? `  [${event.name}] ok${asked}\n` : `  [${event.name}] error: ${oneLine(failure)}\n`);
         return;
       }
+      case 'tool_call':
+        if (this.#isTTY) {
+          const summary = argumentSummary(event.arguments);
+          if (summary !== '') this.#callArgs.set(event.id, summary);
+        }
+        return;
       case 'tool_loaded':
         this.#breakLine();
         this.#out(`  [+] ${event.id}\n`);
@@ -117,7 +151,6 @@ export class TextTranscript implements Transcript {
         }
         return;
       case 'ready':
-      case 'tool_call':
       case 'usage':
       case 'info':
         return;
@@ -126,6 +159,7 @@ export class TextTranscript implements Transcript {
 
   endTurn(): void {
     this.#thinkingNoted = false;
+    this.#callArgs.clear();
     this.#breakLine();
     this.#renderer = answerRenderer(this.#isTTY);
     this.#streamed = false;

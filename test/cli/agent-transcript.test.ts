@@ -52,6 +52,31 @@ describe('text transcript', () => {
     expect(out).toBe('Let me \x1b[1mcheck\x1b[22m\n  [doc_search] ok\nDone.\n');
   });
 
+  it('on a terminal, says dimly what each tool that answered ok was asked; piped, the seed lines exactly', () => {
+    const events: AgentEvent[] = [
+      { type: 'tool_call', turn: 1, id: 'c1', name: 'doc_search', arguments: { query: 'format current time' } },
+      { type: 'tool_result', turn: 1, id: 'c1', name: 'doc_search', ok: true, result: {} },
+      {
+        type: 'tool_call',
+        turn: 1,
+        id: 'c2',
+        name: 'create_tool',
+        arguments: { name: 'current_time_utc', description: 'Current UTC time in RFC3339 format, with the offset', source: 'local a\nreturn a', modules: ['time'], trusted: false },
+      },
+      { type: 'tool_result', turn: 1, id: 'c2', name: 'create_tool', ok: true, result: {} },
+      { type: 'tool_call', turn: 1, id: 'c3', name: 'current_time_utc', arguments: {} },
+      { type: 'tool_result', turn: 1, id: 'c3', name: 'current_time_utc', ok: false, error: { type: 'runtime', message: 'boom' } },
+    ];
+    const tty = capture((io) => new TextTranscript(io, { isTTY: true }), events);
+    expect(tty.out).toBe(
+      '  [doc_search] ok \x1b[2mquery="format current time"\x1b[22m\n' +
+        '  [create_tool] ok \x1b[2mname="current_time_utc" description="Current UTC time in RFC3339 format, wit…" trusted=false\x1b[22m\n' +
+        '  [current_time_utc] error: boom\n',
+    );
+    const piped = capture((io) => new TextTranscript(io, { isTTY: false }), events);
+    expect(piped.out).toBe('  [doc_search] ok\n  [create_tool] ok\n  [current_time_utc] error: boom\n');
+  });
+
   it('prints an answer that was not streamed, and notes on stderr', () => {
     const { out, err } = capture((io) => new TextTranscript(io, { isTTY: false }), [
       { type: 'compressed', turn: 2, before_chars: 9000, after_chars: 300, prompt_tokens: 100000 },
