@@ -1,5 +1,5 @@
 // `micro-agi` with no command: the interactive terminal (banner and `> ` first, the session opening behind
-// them; a transcript per turn; /tools /reset /cost /help; quit/exit/Ctrl-D; Ctrl-C cancels or clears; history).
+// them; a transcript per turn; /tools /reset /cost /model /help; quit/exit/Ctrl-D; Ctrl-C; history, paste).
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { AgentEvent } from '../../schemas/messages/agent.js';
@@ -22,6 +22,7 @@ const HELP =
   '  /tools   list the tools offered to the model\n' +
   '  /reset   forget the conversation (loaded tools stay)\n' +
   '  /cost    tokens used and cost so far\n' +
+  '  /model   the model answering (--model NAME picks another at start)\n' +
   '  /help    this help\n' +
   '  quit     leave (also exit, Ctrl-D)\n' +
   'A pasted block is one question; end a line with \\ to type the next line of the same question.\n' +
@@ -281,6 +282,14 @@ async function slashCommand(line: string, opening: SessionOpening, io: CommandIO
     case '/cost':
       io.out(formatCost(await (await opening.get()).query('cost')));
       return;
+    case '/model': {
+      const session = await opening.get();
+      // The agent announces its model once started; a query answers only after that announcement.
+      if (!session.info) await session.query('cost');
+      const info = session.info;
+      io.out(info ? `model: ${info.model} (agent ${info.agent})\n` : '(the agent has not announced its model)\n');
+      return;
+    }
     default:
       io.out(`unknown command ${word}; /help lists the commands\n`);
   }

@@ -40,8 +40,12 @@ describe('the REPL', () => {
     expect(c.stdout()).toContain('2 model calls; tokens: 2200 prompt (0 cached), 16 completion (0 reasoning), 2216 total');
     expect(c.stdout()).toMatch(/cost: \$0\.00\d+/);
 
-    c.line('/reset');
+    c.line('/model');
     await c.waitFor('\n> ', { times: 5 });
+    expect(c.stdout()).toContain(`model: ${String(ws.fake.requests[0]!.body.model)} (agent app:dev_assistant)\n`);
+
+    c.line('/reset');
+    await c.waitFor('\n> ', { times: 6 });
     c.line('hello again');
     await c.waitFor('Fresh start.\n> ');
     // after /reset the model no longer sees the first exchange
