@@ -28,6 +28,8 @@ export interface Classified {
 
 const CONTEXT_RE = /context[ _]length|context window|context size|maximum context|maximum.*tokens|too many tokens|string too long|prompt is too long/i;
 const FILTER_RE = /content[ _](policy|filter|management)/i;
+/** Ollama: "<model> does not support tools"; other servers: "tool calling is not supported", "tools are not supported". */
+const NO_TOOLS_RE = /does not support tools|tool[ _-]?(calls?|calling|use)? (is |are )?not supported|tools are not supported/i;
 
 /** Retry-After from response headers: `retry-after-ms`, `retry-after` seconds, or an HTTP date. */
 export function retryAfterMs(headers: Headers | Readonly<Record<string, string>> | undefined, now = Date.now()): number | undefined {
@@ -96,6 +98,15 @@ export function classifyError(err: unknown, ctx: ClassifyContext): Classified {
     }
     if (code === 'context_length_exceeded' || (status === 400 && CONTEXT_RE.test(msg)) || status === 413) {
       return { error: llmError('context_length', contextMessage(ctx, msg), extra) };
+    }
+    if (status === 400 && NO_TOOLS_RE.test(msg)) {
+      return {
+        error: llmError(
+          'invalid_request',
+          `Model "${ctx.model}" at ${at} cannot call tools (${status}): ${msg}. micro-agi needs a model with tool calling: pick one with --model (with Ollama e.g. llama3.1:8b or qwen2.5:7b).`,
+          { ...extra, retryable: false },
+        ),
+      };
     }
     if (FILTER_RE.test(msg) && status === 400) {
       return { error: llmError('content_filtered', `${at} refused the request on content policy grounds: ${msg}. Rephrase the request.`, extra) };

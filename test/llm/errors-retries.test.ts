@@ -127,6 +127,16 @@ describe('error classification', () => {
     expect(!out.ok && out.error.message).toContain('micro-agi --model NAME');
   });
 
+  it('says that a model without tool calling (Ollama\'s 400) cannot serve the agent, and how to pick another', async () => {
+    h.fake.script(reply.error(400, 'registry.ollama.ai/library/gemma:2b does not support tools'));
+    const out = await h.llm.generate('hi', { model: 'gpt-4.1-nano' });
+    expect(!out.ok && out.error).toMatchObject({ type: 'invalid_request', status: 400, retryable: false });
+    expect(!out.ok && out.error.message).toContain('Model "gpt-4.1-nano" at');
+    expect(!out.ok && out.error.message).toContain('cannot call tools (400): registry.ollama.ai/library/gemma:2b does not support tools.');
+    expect(!out.ok && out.error.message).toContain('pick one with --model');
+    expect(h.fake.requests).toHaveLength(1);
+  });
+
   it('classifies a context overflow (400) as context_length and suggests compression', async () => {
     h.fake.script(reply.error(400, "This model's maximum context length is 128000 tokens.", { code: 'context_length_exceeded' }));
     const out = await h.llm.generate('hi', { model: 'gpt-5.1' });
