@@ -34,7 +34,7 @@ export interface SummaryFacts extends BatchSummary {
 /** The closing line on stderr. */
 export function summaryLine(s: SummaryFacts): string {
   const parts = [`${s.answered} answered`, `${s.failed} failed`];
-  if (s.notRun > 0) parts.push(`${s.notRun} not run (interrupted)`);
+  if (s.notRun > 0) parts.push(`${s.notRun} not run (${s.stoppedBy === 'budget' ? 'the --max-cost budget was reached' : 'interrupted'})`);
   if (s.skipped > 0) parts.push(`${s.skipped} skipped`);
   if (s.badLines > 0) parts.push(`${s.badLines} bad line${s.badLines === 1 ? '' : 's'}`);
   return `batch: ${parts.join(', ')}; ${s.tokens} tokens, ${dollars(s.cost)}, ${(s.wallMs / 1000).toFixed(1)} s\n`;

@@ -32,13 +32,20 @@ export interface BatchRunOptions {
   readonly signal?: AbortSignal;
   /** A turn still running this many ms after its start is canceled; its result is a `timeout` error. Default: none. */
   readonly timeoutMs?: number;
+  /**
+   * Dollars: once the finished prompts cost this much, no further prompt starts (those running finish, so
+   * the total can pass it by what they cost). Default: no limit.
+   */
+  readonly maxCost?: number;
 }
 
 export interface BatchSummary {
   readonly answered: number;
   readonly failed: number;
-  /** Items neither answered nor failed because the run was aborted. */
+  /** Items neither answered nor failed because the run was aborted or reached maxCost. */
   readonly notRun: number;
+  /** Why items were not run: the signal, or the cost budget. */
+  readonly stoppedBy?: 'signal' | 'budget';
   readonly tokens: number;
   readonly cost: number;
 }
@@ -48,11 +55,13 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchSummary> 
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
   if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw new Error(`timeoutMs must be positive, got ${options.timeoutMs}`);
+  if (options.maxCost !== undefined && !(options.maxCost > 0)) throw new Error(`maxCost must be positive, got ${options.maxCost}`);
   let next = 0;
   let answered = 0;
   let failed = 0;
   let tokens = 0;
   let cost = 0;
+  const overBudget = (): boolean => options.maxCost !== undefined && cost >= options.maxCost;
   const running = new Set<PromptRun>();
   /** Agent processes of finished prompts, still exiting. */
   const exiting = new Set<Promise<void>>();
@@ -65,7 +74,7 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchSummary> 
   signal?.addEventListener('abort', onAbort, { once: true });
 
   async function lane(): Promise<void> {
-    while (next < items.length && !signal?.aborted) {
+    while (next < items.length && !signal?.aborted && !overBudget()) {
       const item = items[next++]!;
       const run = runPrompt(supervisor, item);
       running.add(run);
@@ -96,5 +105,7 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchSummary> 
     signal?.removeEventListener('abort', onAbort);
     await Promise.all(exiting);
   }
-  return { answered, failed, notRun: items.length - answered - failed, tokens, cost };
+  const notRun = items.length - answered - failed;
+  const stoppedBy = notRun === 0 ? undefined : signal?.aborted ? 'signal' : 'budget';
+  return { answered, failed, notRun, tokens, cost, ...(stoppedBy ? { stoppedBy } : {}) };
 }

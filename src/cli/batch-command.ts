@@ -19,6 +19,7 @@ export const BATCH_FLAGS: FlagSpecs = {
   out: { type: 'string', value: 'FILE', help: 'append results to FILE (one JSON line each); a rerun skips ids already in it' },
   'retry-failed': { type: 'boolean', help: 'with --out: run again the ids whose result there is an error' },
   timeout: { type: 'string', value: 'S', help: 'cancel a prompt still running after S seconds (its result: a timeout error)' },
+  'max-cost': { type: 'string', value: 'USD', help: 'start no more prompts once the finished ones cost USD dollars' },
   model: { type: 'string', value: 'MODEL', help: 'the model every agent uses (a model entry or the provider\'s model name)' },
 };
 
@@ -39,6 +40,13 @@ function parseTimeout(text: string | undefined): number | undefined | string {
   const s = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || !(s > 0) || s > 86_400) return `--timeout must be a number of seconds above 0 and at most 86400, got '${text}'`;
   return Math.round(s * 1000);
+}
+
+function parseMaxCost(text: string | undefined): number | undefined | string {
+  if (text === undefined) return undefined;
+  const usd = Number(text.replace(/^\$/, ''));
+  if (!/^\$?\d+(\.\d+)?$/.test(text) || !(usd > 0)) return `--max-cost must be a dollar amount above 0, e.g. 2.50, got '${text}'`;
+  return usd;
 }
 
 function parseConcurrency(text: string | undefined): number | string {
@@ -66,6 +74,11 @@ export async function runBatchCommand(args: ParsedArgs, io: CommandIO, options: 
   const timeoutMs = parseTimeout(stringFlag(args, 'timeout'));
   if (typeof timeoutMs === 'string') {
     io.err(`${PREFIX}: ${timeoutMs}\n`);
+    return 2;
+  }
+  const maxCost = parseMaxCost(stringFlag(args, 'max-cost'));
+  if (typeof maxCost === 'string') {
+    io.err(`${PREFIX}: ${maxCost}\n`);
     return 2;
   }
   const fromStdin = file === '-';
@@ -157,6 +170,7 @@ export async function runBatchCommand(args: ParsedArgs, io: CommandIO, options: 
         onResult: (r) => sink!.write(r),
         onProgress: (p) => bar.update(p),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(maxCost !== undefined ? { maxCost } : {}),
         signal: controller.signal,
       });
       bar.clear();

@@ -132,6 +132,7 @@ const COMMANDS_AFTER_AUTHORING: readonly CommandSpec[] = [
       out: { type: 'string', value: 'FILE', help: 'append results to FILE; a rerun skips ids already in it' },
       'retry-failed': { type: 'boolean', help: 'with --out: run again the ids whose result there is an error' },
       timeout: { type: 'string', value: 'S', help: 'cancel a prompt still running after S seconds (a timeout error)' },
+      'max-cost': { type: 'string', value: 'USD', help: 'start no more prompts once the finished ones cost USD dollars' },
       model: { type: 'string', value: 'MODEL', help: 'the model every agent uses' },
     },
     positionals: { min: 1, max: 1 },

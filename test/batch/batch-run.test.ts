@@ -153,6 +153,26 @@ describe('--timeout', () => {
   });
 });
 
+describe('--max-cost', () => {
+  it('starts no prompt once the finished ones cost the budget; a rerun with the same --out runs the rest', async () => {
+    const input = join(ws.scratch, 'in.jsonl');
+    const out = join(ws.scratch, 'out.jsonl');
+    writeJsonl(input, Array.from({ length: 4 }, (_, i) => ({ id: i, prompt: `prompt ${i}` })));
+    const capped = await batch([input, '--out', out, '--concurrency', '1', '--max-cost', '0.000001']);
+    expect(capped.status).toBe(1);
+    expect(parseJsonl<BatchResult>(readFileSync(out, 'utf8')).map((r) => r.id)).toEqual([0]);
+    expect(capped.io.stderr()).toContain('batch: 1 answered, 0 failed, 3 not run (the --max-cost budget was reached)');
+    expect(ws.fake.requests).toHaveLength(1);
+
+    const rest = await batch([input, '--out', out, '--concurrency', '1']);
+    expect(rest.status).toBe(0);
+    expect(parseJsonl<BatchResult>(readFileSync(out, 'utf8')).map((r) => r.id)).toEqual([0, 1, 2, 3]);
+    const bad = await batch([input, '--max-cost', 'lots']);
+    expect(bad.status).toBe(2);
+    expect(bad.io.stderr()).toContain("--max-cost must be a dollar amount above 0, e.g. 2.50, got 'lots'");
+  });
+});
+
 describe('bad input lines', () => {
   it('are reported with their line numbers and skipped; the valid lines run and the exit status is 0', async () => {
     const input = join(ws.scratch, 'in.jsonl');
