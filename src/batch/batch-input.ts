@@ -1,5 +1,5 @@
-// The batch input file: JSON lines `{"id": ..., "prompt": ...}` parsed into items, and the bad lines
-// (not JSON, missing id or prompt, duplicate id) with their line numbers; blank lines are ignored.
+// The batch input file: JSON lines `{"id": ..., "prompt": ..., "model"?: ...}` parsed into items, and the bad
+// lines (not JSON, missing id or prompt, duplicate id, bad model) with their line numbers; blank lines are ignored.
 
 /** An item's id as written in the input: a non-empty string or a finite number. */
 export type BatchId = string | number;
@@ -9,6 +9,8 @@ export interface BatchItem {
   /** The id's identity across files (a string id "1" and a number id 1 are different ids). */
   readonly key: string;
   readonly prompt: string;
+  /** The model this prompt's agent uses instead of the batch's (--model, else the agent's own). */
+  readonly model?: string;
   /** 1-based line number in the input file. */
   readonly line: number;
 }
@@ -73,6 +75,11 @@ export function parseBatchInput(text: string): BatchInput {
       bad.push({ line, problem: prompt === undefined ? `missing "prompt" (id ${idKey(id)})` : `"prompt" must be a non-empty string (id ${idKey(id)})` });
       return;
     }
+    const model = record.model;
+    if (model !== undefined && (typeof model !== 'string' || model.trim() === '')) {
+      bad.push({ line, problem: `"model" must be a non-empty string (id ${idKey(id)})` });
+      return;
+    }
     const key = idKey(id);
     const first = firstLine.get(key);
     if (first !== undefined) {
@@ -80,7 +87,7 @@ export function parseBatchInput(text: string): BatchInput {
       return;
     }
     firstLine.set(key, line);
-    items.push({ id, key, prompt, line });
+    items.push({ id, key, prompt, line, ...(model !== undefined ? { model } : {}) });
   });
   return { items, bad };
 }

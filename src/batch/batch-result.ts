@@ -27,6 +27,8 @@ export interface BatchResult {
   readonly ms: number;
   /** Set when the turn failed, hit the step limit, was canceled, or the agent crashed. */
   readonly error?: ToolErrorData;
+  /** The model the agent announced (absent when it never started). */
+  readonly model?: string;
 }
 
 /** The create_tool alias the model calls (app.tools:create_tool). */
@@ -55,6 +57,7 @@ export class ResultCollector {
   #crash: ToolErrorData | undefined;
   /** The --timeout limit (ms) that canceled this turn, once it passed. */
   #timedOut: number | undefined;
+  #model: string | undefined;
 
   constructor(id: BatchId, turn: number) {
     this.#id = id;
@@ -72,6 +75,7 @@ export class ResultCollector {
 
   /** Feed one event of this agent; returns true when it ended the turn. */
   event(e: AgentEvent): boolean {
+    if (e.type === 'ready') this.#model = e.model;
     if (this.finished || !('turn' in e) || e.turn !== this.#turn) return false;
     switch (e.type) {
       case 'answer':
@@ -149,6 +153,7 @@ export class ResultCollector {
       cost: this.#cost,
       ms: Math.round(ms),
       ...(error ? { error } : {}),
+      ...(this.#model !== undefined ? { model: this.#model } : {}),
     };
   }
 }

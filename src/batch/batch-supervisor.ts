@@ -51,7 +51,8 @@ export interface BatchSupervisor {
   /** Where agent processes run (BatchSupervisorOptions.agentPlacement). */
   readonly placement: Placement;
   /** Spawn one agent process (its own conversation) using the shared tool service. */
-  spawnAgent(listener: AgentListener): BatchAgent;
+  /** `model` overrides the batch's model for this agent (an input line's "model"). */
+  spawnAgent(listener: AgentListener, options?: { readonly model?: string }): BatchAgent;
   /** Agent processes alive now. */
   agents(): number;
   close(): Promise<void>;
@@ -113,11 +114,11 @@ class Supervisor implements BatchSupervisor {
     }
   }
 
-  spawnAgent(listener: AgentListener): BatchAgent {
-    return this.#spawn(listener, false);
+  spawnAgent(listener: AgentListener, options: { readonly model?: string } = {}): BatchAgent {
+    return this.#spawn(listener, false, options.model);
   }
 
-  #spawn(listener: AgentListener, dry: boolean): BatchAgent {
+  #spawn(listener: AgentListener, dry: boolean, model = this.options.model): BatchAgent {
     if (this.#closed) throw new Error('the batch supervisor is closed');
     const { session, pool, host } = this.tools;
     const runtime = startAgentRuntime({
@@ -134,7 +135,7 @@ class Supervisor implements BatchSupervisor {
       // Batch results keep only the answer: no chunk events to route.
       streamChunks: false,
       ...(dry ? { dry: true } : {}),
-      ...(this.options.model !== undefined ? { model: this.options.model } : {}),
+      ...(model !== undefined ? { model } : {}),
       ...(this.options.agentModule !== undefined ? { module: this.options.agentModule } : {}),
       ...(this.options.stopGraceMs !== undefined ? { stopGraceMs: this.options.stopGraceMs } : {}),
     });

@@ -5,7 +5,7 @@ import type { ExitNotice } from '../../schemas/messages/process.js';
 import { errorMessage } from '../errors/app-error.js';
 import type { BatchItem } from './batch-input.js';
 import { ResultCollector, type BatchResult } from './batch-result.js';
-import type { BatchAgent, BatchSupervisor } from './batch-supervisor.js';
+import type { AgentListener, BatchAgent, BatchSupervisor } from './batch-supervisor.js';
 
 const TURN = 1;
 
@@ -40,18 +40,19 @@ export function runPrompt(supervisor: BatchSupervisor, item: BatchItem, options:
   const result = new Promise<BatchResult>((resolve) => (settle = resolve));
   const done = (): void => settle(collector.result(performance.now() - started));
 
+  const listener: AgentListener = {
+    event(e) {
+      options.onEvent?.(e);
+      if (collector.event(e)) done();
+    },
+    exited(notice: ExitNotice) {
+      collector.exited(notice);
+      done();
+    },
+  };
   let agent: BatchAgent;
   try {
-    agent = supervisor.spawnAgent({
-      event(e) {
-        options.onEvent?.(e);
-        if (collector.event(e)) done();
-      },
-      exited(notice: ExitNotice) {
-        collector.exited(notice);
-        done();
-      },
-    });
+    agent = supervisor.spawnAgent(listener, item.model !== undefined ? { model: item.model } : {});
   } catch (err) {
     collector.failedToStart(errorMessage(err));
     done();

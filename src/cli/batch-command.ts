@@ -20,7 +20,7 @@ export const BATCH_FLAGS: FlagSpecs = {
   'retry-failed': { type: 'boolean', help: 'with --out: run again the ids whose result there is an error' },
   timeout: { type: 'string', value: 'S', help: 'cancel a prompt still running after S seconds (its result: a timeout error)' },
   'max-cost': { type: 'string', value: 'USD', help: 'start no more prompts once the finished ones cost USD dollars' },
-  model: { type: 'string', value: 'MODEL', help: 'the model every agent uses (a model entry or the provider\'s model name)' },
+  model: { type: 'string', value: 'MODEL', help: 'the model of every line that names none (a model entry or the provider\'s model name)' },
 };
 
 export interface BatchCommandOptions {

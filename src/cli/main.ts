@@ -120,20 +120,21 @@ const COMMANDS_AFTER_AUTHORING: readonly CommandSpec[] = [
     words: ['batch'],
     args: 'FILE.jsonl',
     summary: 'run each {"id", "prompt"} line in its own agent process; results as JSON lines',
-    help: 'Runs each line {"id": ..., "prompt": "..."} of FILE (- reads standard input) as one turn of its own\n' +
-      'agent process, up to --concurrency at once, all sharing one registry, isolate pool and tool service.\n' +
-      'Each result is a JSON line {"id", "answer", "tools_called", "tools_created", "tokens", "cost", "ms",\n' +
-      '"error"?} written as it finishes, to stdout or appended to --out (a rerun with the same --out skips ids\n' +
-      'already in it; with --retry-failed it runs the failed ones again and their old lines are removed).\n' +
-      'Bad lines are reported on stderr with their line number and skipped. Progress on a terminal\'s stderr.\n' +
-      'Exit status 0 when every valid line was answered, 1 when some failed, 2 for usage errors.',
+    help: 'Runs each line {"id": ..., "prompt": "...", "model"?: "..."} of FILE (- reads standard input) as one\n' +
+      'turn of its own agent process (with the line\'s model, else --model), up to --concurrency at once, all\n' +
+      'sharing one registry, isolate pool and tool service. Each result is a JSON line {"id", "answer",\n' +
+      '"tools_called", "tools_created", "tokens", "cost", "ms", "model", "error"?} written as it finishes, to\n' +
+      'stdout or appended to --out (a rerun with the same --out skips ids already in it; with --retry-failed\n' +
+      'it runs the failed ones again and their old lines are removed). Bad lines are reported on stderr with\n' +
+      'their line number and skipped. Progress on a terminal\'s stderr. Exit status 0 when every valid line\n' +
+      'was answered, 1 when some failed or were not run (Ctrl-C, --max-cost), 2 for usage errors.',
     flags: {
       concurrency: { type: 'string', value: 'N', help: 'agent processes running at once (default 4)' },
       out: { type: 'string', value: 'FILE', help: 'append results to FILE; a rerun skips ids already in it' },
       'retry-failed': { type: 'boolean', help: 'with --out: run again the ids whose result there is an error' },
       timeout: { type: 'string', value: 'S', help: 'cancel a prompt still running after S seconds (a timeout error)' },
       'max-cost': { type: 'string', value: 'USD', help: 'start no more prompts once the finished ones cost USD dollars' },
-      model: { type: 'string', value: 'MODEL', help: 'the model every agent uses' },
+      model: { type: 'string', value: 'MODEL', help: 'the model of every line that names none' },
     },
     positionals: { min: 1, max: 1 },
     load: () => import('./batch-command.js').then((m) => m.batchCommand),

@@ -47,6 +47,15 @@ describe('parseBatchInput', () => {
     expect(bad[5]!.problem).toMatch(/"id" must be a non-empty string or a number/);
   });
 
+  it('takes an optional per-line "model" and refuses one that is not a non-empty string', () => {
+    const { items, bad } = parseBatchInput('{"id": 1, "prompt": "a", "model": "gpt-4.1-nano"}\n{"id": 2, "prompt": "b", "model": 3}\n{"id": 3, "prompt": "c"}\n');
+    expect(items.map((i) => [i.id, i.model])).toEqual([
+      [1, 'gpt-4.1-nano'],
+      [3, undefined],
+    ]);
+    expect(bad).toEqual([{ line: 2, problem: '"model" must be a non-empty string (id 2)' }]);
+  });
+
   it('reads a file that starts with a byte order mark (Windows editors) from its first line', () => {
     const { items, bad } = parseBatchInput('\ufeff{"id": 1, "prompt": "first"}\r\n{"id": 1e999, "prompt": "x"}\r\n');
     expect(items.map((i) => [i.id, i.line])).toEqual([[1, 1]]);

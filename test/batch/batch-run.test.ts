@@ -62,6 +62,23 @@ describe('batch results', () => {
   });
 });
 
+describe('per-line model', () => {
+  it('runs each line with its own "model" (the others with the batch\'s) and says in each result which model answered', async () => {
+    const input = join(ws.scratch, 'in.jsonl');
+    writeJsonl(input, [
+      { id: 'nano', prompt: 'one', model: 'gpt-4.1-nano' },
+      { id: 'local', prompt: 'two', model: 'llama3.1:8b' },
+      { id: 'default', prompt: 'three' },
+    ]);
+    const { status, io } = await batch([input, '--concurrency', '3', '--model', 'gpt-5.1']);
+    expect(status).toBe(0);
+    const sent = new Map(ws.fake.requests.map((r) => [promptOf(r), r.body.model]));
+    expect(Object.fromEntries(sent)).toEqual({ one: 'gpt-4.1-nano', two: 'llama3.1:8b', three: 'gpt-5.1' });
+    const results = new Map(parseJsonl<BatchResult>(io.stdout()).map((r) => [r.id, r.model]));
+    expect(Object.fromEntries(results)).toEqual({ nano: 'gpt-4.1-nano', local: 'llama3.1:8b', default: 'gpt-5.1' });
+  });
+});
+
 describe('resume with --out', () => {
   it('skips the ids already in --out (no request at all), then runs only the lines added since', async () => {
     const input = join(ws.scratch, 'in.jsonl');
