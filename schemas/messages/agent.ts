@@ -25,6 +25,8 @@ export const AgentInputSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('reset') }),
   /** Ask for information: the tools offered, the session's usage and cost. */
   z.object({ type: z.literal('query'), what: z.enum(['tools', 'cost']) }),
+  /** Answer the next turns with another model (conversation, loaded tools and usage stay); replied with info 'model'. */
+  z.object({ type: z.literal('set_model'), name: z.string().min(1).max(200) }),
   z.object({ type: z.literal('stop') }),
 ]);
 export type AgentInput = z.infer<typeof AgentInputSchema>;
@@ -90,7 +92,7 @@ export const AgentEventSchema = z.discriminatedUnion('type', [
     status: z.enum(['answered', 'step_limit', 'canceled', 'failed']),
     steps: z.number(),
   }),
-  z.object({ type: z.literal('info'), what: z.enum(['tools', 'cost']), data: z.unknown() }),
+  z.object({ type: z.literal('info'), what: z.enum(['tools', 'cost', 'model']), data: z.unknown() }),
 ]);
 export type AgentEvent = z.infer<typeof AgentEventSchema>;
 

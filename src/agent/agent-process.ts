@@ -33,6 +33,16 @@ function info(session: AgentSession, what: 'tools' | 'cost'): unknown {
   };
 }
 
+/** Switches the session's model (after the running turn): the model now answering, or why it could not. */
+function switchModel(session: AgentSession, name: string): { model: string; agent: string } | { error: string } {
+  try {
+    session.useModel(name);
+    return { model: session.modelName(), agent: session.spec.id };
+  } catch (err) {
+    return { error: errorMessage(err) };
+  }
+}
+
 async function guardedTurn(
   session: AgentSession,
   client: ToolServiceClient,
@@ -93,7 +103,7 @@ export async function main(ctx: ProcessContext): Promise<unknown> {
   const turnOptions: TurnOptions = { streamChunks: args.streamChunks ?? true };
   let reason = 'canceled';
   try {
-    emit({ type: 'ready', agent: session.spec.id, model: session.llm.resolve(session.spec.model).name, tools: [...session.tools.byName.keys()].sort() });
+    emit({ type: 'ready', agent: session.spec.id, model: session.modelName(), tools: [...session.tools.byName.keys()].sort() });
     for await (const msg of ctx.listen(AGENT_INPUT_TOPIC, life.signal)) {
       const parsed = AgentInputGuard.safeParse(msg.payload);
       if (!parsed.success) {
@@ -105,6 +115,7 @@ export async function main(ctx: ProcessContext): Promise<unknown> {
       else if (input.type === 'cancel') queue.cancel(input.turn);
       else if (input.type === 'reset') queue.enqueue(() => session.reset());
       else if (input.type === 'query') emit({ type: 'info', what: input.what, data: info(session, input.what) });
+      else if (input.type === 'set_model') queue.enqueue(async () => emit({ type: 'info', what: 'model', data: switchModel(session, input.name) }));
       else {
         reason = 'stop';
         break;

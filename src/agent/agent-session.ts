@@ -25,12 +25,18 @@ export interface SessionLimits {
   readonly maxResultChars: number;
 }
 
+/** Builds the LLM view and agent spec for a model name (undefined: the agent's own), metering into `meter`. */
+export type ModelBinder = (model: string | undefined, meter: CostMeter) => { readonly llm: Llm; readonly spec: AgentSpec };
+
 export class AgentSession {
   readonly id = randomUUID();
   readonly registry: Registry;
-  readonly llm: Llm;
-  readonly spec: AgentSpec;
   readonly limits: SessionLimits;
+  #llm: Llm;
+  #spec: AgentSpec;
+  /** The session's usage across every model it used. */
+  readonly #meter: CostMeter;
+  readonly #bind: ModelBinder | undefined;
   conversation = new Conversation();
   #loaded: string[] = [];
   #tools: ToolSet;
@@ -41,11 +47,13 @@ export class AgentSession {
   #toolIndexFrom: Snapshot;
   readonly #warned = new Set<string>();
 
-  constructor(registry: Registry, llm: Llm, spec: AgentSpec, limits: SessionLimits) {
+  constructor(registry: Registry, llm: Llm, spec: AgentSpec, limits: SessionLimits, models?: { readonly meter: CostMeter; readonly bind: ModelBinder }) {
     this.registry = registry;
-    this.llm = llm;
-    this.spec = spec;
+    this.#llm = llm;
+    this.#spec = spec;
     this.limits = limits;
+    this.#meter = models?.meter ?? new CostMeter();
+    this.#bind = models?.bind;
     this.#tools = this.#compile();
     this.#toolIndexFrom = registry.current();
     this.#toolIndex = toolIndexOf(registry, this.#toolIndexFrom);
@@ -53,6 +61,32 @@ export class AgentSession {
 
   get tools(): ToolSet {
     return this.#tools;
+  }
+
+  get llm(): Llm {
+    return this.#llm;
+  }
+
+  get spec(): AgentSpec {
+    return this.#spec;
+  }
+
+  /** The name of the model the next turn uses. */
+  modelName(): string {
+    return this.#llm.resolve(this.#spec.model).name;
+  }
+
+  /**
+   * Answer the next turns with `model` (a model entry, id, class, or a name the provider is sent as-is).
+   * The conversation, the loaded tools and the usage so far stay. Throws (AppError) for a model that cannot
+   * be resolved; the session is then unchanged.
+   */
+  useModel(model: string): void {
+    if (!this.#bind) throw new Error('this session was opened without a model binder');
+    const next = this.#bind(model, this.#meter);
+    next.llm.resolve(next.spec.model);
+    this.#llm = next.llm;
+    this.#spec = next.spec;
   }
 
   /** Entry ids loaded into this session (load_tool), in load order. */
@@ -120,8 +154,7 @@ export class AgentSession {
 }
 
 /** A session's own view of a shared Llm: generate and resolve go through it, usage() counts this session's steps only. */
-function meteredLlm(shared: Llm): Llm {
-  const meter = new CostMeter();
+function meteredLlm(shared: Llm, meter: CostMeter): Llm {
   const metered = async (outcome: ReturnType<Llm['generate']>): ReturnType<Llm['generate']> => {
     const o = await outcome;
     if (o.ok) meter.add(o.response.model, o.response.tokens, o.response.cost);
@@ -199,24 +232,33 @@ export async function openAgentSession(args: AgentArgs, options: OpenSessionOpti
     // below must include what other processes wrote since.
     if (lease.joined) await registry.refresh();
     const configured = agentSpecOf(registry.current(), args.agentId).model;
-    // The LLM client (providers, HTTP clients, the model source) is shared by the sessions of this thread
-    // with the same model settings; each session meters its own usage through its own wrapper.
-    const key = JSON.stringify(['llm', configured, args.model ?? null, args.env, args.dry ?? false]);
-    let shared = lease.cache.get(key) as Llm | undefined;
-    if (!shared) {
-      const models = modelsWithOverride(() => registry.current(), configured, args.model);
-      shared = createLlm({ models, env: args.env, ...(args.dry ? { fetch: dryFetch } : {}) });
-      lease.cache.set(key, shared);
-    }
-    const llm = meteredLlm(shared);
-    const spec = agentSpecOf(registry.current(), args.agentId, args.model);
+    const bind: ModelBinder = (model, meter) => {
+      // The LLM client (providers, HTTP clients, the model source) is shared by the sessions of this thread
+      // with the same model settings; each session meters its own usage through its own wrapper.
+      const key = JSON.stringify(['llm', configured, model ?? null, args.env, args.dry ?? false]);
+      let shared = lease.cache.get(key) as Llm | undefined;
+      if (!shared) {
+        const models = modelsWithOverride(() => registry.current(), configured, model);
+        shared = createLlm({ models, env: args.env, ...(args.dry ? { fetch: dryFetch } : {}) });
+        lease.cache.set(key, shared);
+      }
+      return { llm: meteredLlm(shared, meter), spec: agentSpecOf(registry.current(), args.agentId, model) };
+    };
+    const meter = new CostMeter();
+    const { llm, spec } = bind(args.model, meter);
     llm.resolve(spec.model); // an unknown model fails the start, naming the known ones
-    return new AgentSession(registry, llm, spec, {
-      maxSteps: args.maxSteps,
-      compressAt: args.compressAt ?? 0.75,
-      compressChars: args.compressChars ?? 4000,
-      maxResultChars: args.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS,
-    });
+    return new AgentSession(
+      registry,
+      llm,
+      spec,
+      {
+        maxSteps: args.maxSteps,
+        compressAt: args.compressAt ?? 0.75,
+        compressChars: args.compressChars ?? 4000,
+        maxResultChars: args.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS,
+      },
+      { meter, bind },
+    );
   } catch (err) {
     await registry.close();
     throw err;

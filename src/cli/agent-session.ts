@@ -1,10 +1,6 @@
 // The terminal's side of an agent session: opens the registry, the isolate pool (its first worker with the
 // first prompt), the process host, the terminal's local process and the agent runtime; runs turns by events.
-import {
-  AGENT_EVENT_TOPIC,
-  AgentEventGuard,
-  type AgentEvent,
-} from '../../schemas/messages/agent.js';
+import { AGENT_EVENT_TOPIC, AgentEventGuard, type AgentEvent, type AgentInput } from '../../schemas/messages/agent.js';
 import { EXIT_TOPIC, ExitNoticeGuard, type ExitNotice } from '../../schemas/messages/process.js';
 import { startAgentRuntime, type AgentRuntime } from '../agent/runtime.js';
 import type { PrestartedWorker } from '../host/prestart.js';
@@ -54,6 +50,11 @@ export interface AgentSession {
   reset(): void;
   /** Ask the agent for the offered tools or the session's usage and cost. */
   query(what: 'tools' | 'cost'): Promise<unknown>;
+  /**
+   * Answer the next turns with `model` (after the running one): resolves with the model now answering, or
+   * `{error}` naming why not; `info.model` follows.
+   */
+  setModel(model: string): Promise<{ model: string; agent: string } | { error: string }>;
   close(): Promise<void>;
 }
 
@@ -64,7 +65,7 @@ interface ActiveTurn {
 }
 
 interface PendingQuery {
-  readonly what: 'tools' | 'cost';
+  readonly what: Extract<AgentEvent, { type: 'info' }>['what'];
   readonly resolve: (data: unknown) => void;
   readonly reject: (err: Error) => void;
 }
@@ -217,10 +218,24 @@ class TerminalSession implements AgentSession {
   }
 
   query(what: 'tools' | 'cost'): Promise<unknown> {
+    return this.#ask(what, { type: 'query', what });
+  }
+
+  async setModel(model: string): Promise<{ model: string; agent: string } | { error: string }> {
+    const data = (await this.#ask('model', { type: 'set_model', name: model })) as { model?: unknown; agent?: unknown; error?: unknown };
+    if (typeof data?.model === 'string' && typeof data.agent === 'string') {
+      if (this.info) this.info = { ...this.info, model: data.model };
+      return { model: data.model, agent: data.agent };
+    }
+    return { error: typeof data?.error === 'string' ? data.error : 'the agent did not switch models' };
+  }
+
+  /** Sends `input` and resolves with the data of the agent's next info event of kind `what`. */
+  #ask(what: PendingQuery['what'], input: AgentInput): Promise<unknown> {
     if (this.#exited) return Promise.reject(new Error(this.#exitText()));
     return new Promise((resolve, reject) => {
       this.#queries.push({ what, resolve, reject });
-      this.runtime.send({ type: 'query', what });
+      this.runtime.send(input);
     });
   }
 

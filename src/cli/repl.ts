@@ -22,7 +22,7 @@ const HELP =
   '  /tools   list the tools offered to the model\n' +
   '  /reset   forget the conversation (loaded tools stay)\n' +
   '  /cost    tokens used and cost so far\n' +
-  '  /model   the model answering (--model NAME picks another at start)\n' +
+  '  /model   the model answering; /model NAME switches (the conversation stays)\n' +
   '  /help    this help\n' +
   '  quit     leave (also exit, Ctrl-D)\n' +
   'A pasted block is one question; end a line with \\ to type the next line of the same question.\n' +
@@ -284,6 +284,12 @@ async function slashCommand(line: string, opening: SessionOpening, io: CommandIO
       return;
     case '/model': {
       const session = await opening.get();
+      const name = line.slice(word.length).trim();
+      if (name !== '') {
+        const switched = await session.setModel(name);
+        io.out('error' in switched ? `model not changed: ${switched.error}\n` : `model: ${switched.model} (agent ${switched.agent}) from the next question on\n`);
+        return;
+      }
       // The agent announces its model once started; a query answers only after that announcement.
       if (!session.info) await session.query('cost');
       const info = session.info;

@@ -43,11 +43,18 @@ describe('the REPL', () => {
     c.line('/model');
     await c.waitFor('\n> ', { times: 5 });
     expect(c.stdout()).toContain(`model: ${String(ws.fake.requests[0]!.body.model)} (agent app:dev_assistant)\n`);
+    c.line('/model class:no-such-class');
+    await c.waitFor('\n> ', { times: 6 });
+    expect(c.stdout()).toMatch(/model not changed: .*no-such-class/);
+    c.line('/model gpt-5.1');
+    await c.waitFor('\n> ', { times: 7 });
+    expect(c.stdout()).toContain('model: gpt-5.1 (agent app:dev_assistant) from the next question on\n');
 
     c.line('/reset');
-    await c.waitFor('\n> ', { times: 6 });
+    await c.waitFor('\n> ', { times: 8 });
     c.line('hello again');
     await c.waitFor('Fresh start.\n> ');
+    expect(ws.fake.requests.at(-1)!.body.model).toBe('gpt-5.1');
     // after /reset the model no longer sees the first exchange
     const last = ws.fake.requests.at(-1)!.body.messages as { role: string; content: unknown }[];
     expect(last.filter((m) => m.role !== 'system').map((m) => messageText(m))).toEqual(['hello again']);
