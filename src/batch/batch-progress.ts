@@ -5,11 +5,23 @@ import type { BatchProgress, BatchSummary } from './batch-runner.js';
 /** Columns assumed when the terminal reports none: a pty without a size (`script`, some CI runners) says 0. */
 const DEFAULT_COLUMNS = 80;
 
-/** The bar's text for `columns`, e.g. `[#####-----] 5/10 done 4 failed 1 running 2 | 1.2k tok | $0.0012`. */
+/** `42s`, `3m05s`, `1h02m`. */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/**
+ * The bar's text for `columns`, e.g. `[#####-----] 5/10 done 4 failed 1 running 2 | 1.2k tok | $0.0012 | ETA 12s`
+ * (the time left at the rate prompts finished so far).
+ */
 export function progressLine(p: BatchProgress, columns = DEFAULT_COLUMNS): string {
   const width = columns > 0 ? columns : DEFAULT_COLUMNS;
   const finished = p.answered + p.failed;
-  const counts = ` ${finished}/${p.total} done ${p.answered} failed ${p.failed} running ${p.running} | ${compact(p.tokens)} tok | ${dollars(p.cost)}`;
+  const eta = finished > 0 && finished < p.total ? ` | ETA ${duration((p.elapsedMs / finished) * (p.total - finished))}` : '';
+  const counts = ` ${finished}/${p.total} done ${p.answered} failed ${p.failed} running ${p.running} | ${compact(p.tokens)} tok | ${dollars(p.cost)}${eta}`;
   const barWidth = Math.max(5, Math.min(30, width - counts.length - 3));
   const filled = p.total === 0 ? barWidth : Math.round((finished / p.total) * barWidth);
   return `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}]${counts}`.slice(0, Math.max(1, width - 1));

@@ -14,6 +14,8 @@ export interface BatchProgress {
   readonly running: number;
   readonly tokens: number;
   readonly cost: number;
+  /** Since the run started. */
+  readonly elapsedMs: number;
 }
 
 export interface BatchRunOptions {
@@ -56,6 +58,7 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchSummary> 
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
   if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw new Error(`timeoutMs must be positive, got ${options.timeoutMs}`);
   if (options.maxCost !== undefined && !(options.maxCost > 0)) throw new Error(`maxCost must be positive, got ${options.maxCost}`);
+  const started = performance.now();
   let next = 0;
   let answered = 0;
   let failed = 0;
@@ -66,7 +69,7 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchSummary> 
   /** Agent processes of finished prompts, still exiting. */
   const exiting = new Set<Promise<void>>();
   const progress = (): void =>
-    options.onProgress?.({ total: items.length, answered, failed, running: running.size, tokens, cost });
+    options.onProgress?.({ total: items.length, answered, failed, running: running.size, tokens, cost, elapsedMs: performance.now() - started });
 
   const onAbort = (): void => {
     for (const run of running) run.cancel();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseBatchInput } from '../../src/batch/batch-input.js';
-import { progressBar, progressLine, summaryLine } from '../../src/batch/batch-progress.js';
+import { duration, progressBar, progressLine, summaryLine } from '../../src/batch/batch-progress.js';
 import type { BatchResult } from '../../src/batch/batch-result.js';
 import { appendResultsFile, dropResults, readPreviousResults } from '../../src/batch/results-file.js';
 
@@ -99,16 +99,19 @@ describe('results file', () => {
 
 describe('progress', () => {
   it('shows done, failed, running, tokens and cost', () => {
-    const line = progressLine({ total: 10, answered: 4, failed: 1, running: 3, tokens: 12_345, cost: 0.0123 }, 100);
+    const line = progressLine({ total: 10, answered: 4, failed: 1, running: 3, tokens: 12_345, cost: 0.0123, elapsedMs: 25_000 }, 100);
     expect(line).toContain('[');
-    expect(line).toContain('5/10 done 4 failed 1 running 3 | 12.3k tok | $0.0123');
+    expect(line).toContain('5/10 done 4 failed 1 running 3 | 12.3k tok | $0.0123 | ETA 25s');
+    expect(duration(42_000)).toBe('42s');
+    expect(duration(185_000)).toBe('3m05s');
+    expect(duration(3_720_000)).toBe('1h02m');
     expect(summaryLine({ answered: 4, failed: 1, notRun: 0, tokens: 20, cost: 0.5, skipped: 2, badLines: 1, wallMs: 1500 })).toBe(
       'batch: 4 answered, 1 failed, 2 skipped, 1 bad line; 20 tokens, $0.5000, 1.5 s\n',
     );
   });
 
   it('keeps its counts on a terminal that reports 0 columns (a pty without a size)', () => {
-    const p = { total: 10, answered: 4, failed: 1, running: 3, tokens: 12_345, cost: 0.0123 };
+    const p = { total: 10, answered: 4, failed: 1, running: 3, tokens: 12_345, cost: 0.0123, elapsedMs: 25_000 };
     const drawn: string[] = [];
     progressBar((t) => drawn.push(t), { tty: true, columns: 0 }).update(p);
     expect(drawn[0]).toContain('5/10 done 4 failed 1 running 3 | 12.3k tok | $0.0123');
@@ -116,7 +119,7 @@ describe('progress', () => {
   });
 
   it('is drawn in place on a terminal only, and erased by clear', () => {
-    const p = { total: 2, answered: 2, failed: 0, running: 0, tokens: 24, cost: 0.001 };
+    const p = { total: 2, answered: 2, failed: 0, running: 0, tokens: 24, cost: 0.001, elapsedMs: 100 };
     const tty: string[] = [];
     const bar = progressBar((t) => tty.push(t), { tty: true, columns: 100 });
     bar.update(p);
