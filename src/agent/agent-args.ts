@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { messageGuard } from '../../schemas/message-guard.js';
 import { PidSchema } from '../../schemas/messages/process.js';
+import { ResumeSchema } from '../../schemas/saved-session.js';
 
 export const DEFAULT_AGENT_ID = 'app:dev_assistant';
 export const DEFAULT_MAX_STEPS = 16;
@@ -40,6 +41,10 @@ export const AgentArgsSchema = z.object({
    * real prompt pays for code running for the first time on that thread (session, step loop, SDK, HTTP).
    */
   dry: z.boolean().optional(),
+  /** Save the conversation here after every turn and reset (saved-sessions.ts); absent: nothing is saved. */
+  sessionFile: z.string().min(1).optional(),
+  /** A saved conversation to go on from (`--continue`): its messages and the tools it had loaded. */
+  resume: ResumeSchema.optional(),
 });
 export type AgentArgs = z.infer<typeof AgentArgsSchema>;
 /** AgentArgsSchema's compiled check (every agent process checks its arguments at start). */

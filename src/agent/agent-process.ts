@@ -12,6 +12,8 @@ import { eventSender, type EmitEvent } from './agent-events.js';
 import { openAgentSession, type AgentSession } from './agent-session.js';
 import { runTurn, type TurnOptions } from './step-loop.js';
 import { ToolServiceClient } from './tool-service-client.js';
+import { writeSavedSession } from './saved-sessions.js';
+import { SAVED_SESSION_VERSION } from '../../schemas/saved-session.js';
 import { TurnQueue } from './turn-queue.js';
 
 const log = logger('agent.process');
@@ -31,6 +33,22 @@ function info(session: AgentSession, what: 'tools' | 'cost'): unknown {
     loaded: [...session.loadedTools],
     skipped: session.tools.skipped,
   };
+}
+
+/** Saves the conversation after a turn (best effort: a full disk must not end the session). */
+function saveConversation(session: AgentSession, file: string): void {
+  try {
+    writeSavedSession(file, {
+      version: SAVED_SESSION_VERSION,
+      agent: session.spec.id,
+      model: session.modelName(),
+      updated: new Date().toISOString(),
+      messages: session.conversation.messages(),
+      loaded: [...session.loadedTools],
+    });
+  } catch (err) {
+    log.warn({ err, file }, 'the conversation could not be saved');
+  }
 }
 
 /** Switches the session's model (after the running turn): the model now answering, or why it could not. */
@@ -88,6 +106,10 @@ export async function main(ctx: ProcessContext): Promise<unknown> {
   const args = AgentArgsGuard.parse(ctx.args);
   const emit = eventSender(ctx, args.terminal);
   const session = await openAgentSession(args, ctx.placement === 'shared' ? { keepRegistryIdleMs: SHARED_REGISTRY_IDLE_MS } : {});
+  if (args.resume) await session.resume(args.resume);
+  const save = (): void => {
+    if (args.sessionFile !== undefined) saveConversation(session, args.sessionFile);
+  };
   const life = new AbortController();
   // Reasons are given: abort() without one builds a DOMException with a stack trace, per process.
   const onCancel = (): void => life.abort('canceled');
@@ -111,9 +133,19 @@ export async function main(ctx: ProcessContext): Promise<unknown> {
         continue;
       }
       const input = parsed.data;
-      if (input.type === 'prompt') queue.enqueueTurn(input.turn, (signal) => guardedTurn(session, client, input, signal, emit, turnOptions));
+      if (input.type === 'prompt') {
+        queue.enqueueTurn(input.turn, async (signal) => {
+          await guardedTurn(session, client, input, signal, emit, turnOptions);
+          save();
+        });
+      }
       else if (input.type === 'cancel') queue.cancel(input.turn);
-      else if (input.type === 'reset') queue.enqueue(() => session.reset());
+      else if (input.type === 'reset') {
+        queue.enqueue(async () => {
+          await session.reset();
+          save();
+        });
+      }
       else if (input.type === 'query') emit({ type: 'info', what: input.what, data: info(session, input.what) });
       else if (input.type === 'set_model') queue.enqueue(async () => emit({ type: 'info', what: 'model', data: switchModel(session, input.name) }));
       else {

@@ -2,6 +2,7 @@
 // tools loaded during the session, the compiled tool set and the generated-tool index of the system prompt.
 import { randomUUID } from 'node:crypto';
 import type { ToolCallContext } from '../../schemas/messages/agent.js';
+import type { Resume } from '../../schemas/saved-session.js';
 import { Conversation, CostMeter, createLlm, dryFetch, type ConversationMessage, type Llm } from '../llm/index.js';
 import { acquireAppRegistry } from '../registry/shared-app-registry.js';
 import type { Registry, Snapshot } from '../registry/types.js';
@@ -137,6 +138,19 @@ export class AgentSession {
 
   toolContext(turn: number, prompt: string): ToolCallContext {
     return { session: this.id, turn, prompt, agent: this.spec.id, loaded_tools: [...this.#tools.byName.keys()].sort() };
+  }
+
+  /**
+   * Go on from a saved conversation: its messages, and the tools it had loaded that still exist (a removed
+   * one is left out with a warning in the log).
+   */
+  async resume(saved: Resume): Promise<void> {
+    this.conversation = Conversation.from(saved.messages);
+    const snapshot = await this.registry.refresh();
+    const kept = saved.loaded.filter((id) => snapshot.has(id));
+    if (kept.length < saved.loaded.length) log.warn({ missing: saved.loaded.filter((id) => !snapshot.has(id)) }, 'loaded tools of the saved conversation no longer exist');
+    this.addLoadedTools(kept);
+    await this.refreshTools();
   }
 
   /** Forget the conversation (loaded tools stay) and re-read the generated-tool index. */

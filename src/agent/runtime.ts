@@ -1,5 +1,6 @@
 // The supervisor side of the agent: starts the tool service and spawns the agent process (its own worker,
 // or a shared process host thread); the CLI talks to it with send(AgentInput) and receives AgentEvents at the terminal pid.
+import type { Resume } from '../../schemas/saved-session.js';
 import { AGENT_INPUT_TOPIC, AgentInputGuard, type AgentInput } from '../../schemas/messages/agent.js';
 import type { ExitNotice } from '../../schemas/messages/process.js';
 import type { PrestartedWorker } from '../host/prestart.js';
@@ -46,6 +47,10 @@ export interface AgentRuntimeOptions {
   readonly stopGraceMs?: number;
   /** A dry agent (see AgentArgs.dry): its model answers "ok" from its own thread, nothing is sent (default false). */
   readonly dry?: boolean;
+  /** Save the conversation to this file after every turn (AgentArgs.sessionFile). Default: not saved. */
+  readonly sessionFile?: string;
+  /** A saved conversation to go on from (AgentArgs.resume). */
+  readonly resume?: Resume;
   /** Agent process module (default dist/workers/agent-worker.js). */
   readonly module?: string;
   /** A tool service to share (batch: one for every agent); the runtime then neither starts nor stops it. */
@@ -109,6 +114,8 @@ export function startAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     ...(options.maxResultChars !== undefined ? { maxResultChars: options.maxResultChars } : {}),
     ...(options.streamChunks === false ? { streamChunks: false } : {}),
     ...(options.dry ? { dry: true } : {}),
+    ...(options.sessionFile !== undefined ? { sessionFile: options.sessionFile } : {}),
+    ...(options.resume !== undefined ? { resume: options.resume } : {}),
   };
   let agentPid: Pid;
   try {

@@ -7,6 +7,9 @@ import type { PrestartedWorker } from '../host/prestart.js';
 import type { LocalProcess } from '../host/process-host.js';
 import { logger } from '../log/logger.js';
 import { openToolRuntime, type ToolRuntime, type ToolRuntimeOptions } from './tool-runtime.js';
+import { newSessionFile, readSavedSession, savedSessionFiles, sessionsDir } from '../agent/saved-sessions.js';
+import { AppError } from '../errors/app-error.js';
+import type { Resume } from '../../schemas/saved-session.js';
 
 export { AGENT_SCOPE_GROUP } from './tool-runtime.js';
 
@@ -16,6 +19,8 @@ export interface AgentSessionOptions extends ToolRuntimeOptions {
   readonly model?: string;
   /** Most LLM steps in one turn (default: the runtime's). */
   readonly maxSteps?: number;
+  /** `--continue`: go on from the newest saved conversation of the home (and keep saving into it). */
+  readonly continue?: boolean;
   /**
    * The agent's worker, started before this module was even imported (agentPrestart): it boots and imports
    * the agent while the supervisor opens the registry and the pools. Consumed (adopted or stopped) here.
@@ -82,6 +87,7 @@ export async function openAgentSession(options: AgentSessionOptions): Promise<Ag
     throw err;
   }
   try {
+    const conversation = savedConversation(tools.session.home, options);
     const terminal = tools.host.local();
     // The runtime makes the terminal a monitor of the agent: its exit notice arrives on EXIT_TOPIC.
     const runtime = startAgentRuntime({
@@ -95,6 +101,7 @@ export async function openAgentSession(options: AgentSessionOptions): Promise<Ag
       ...(options.model !== undefined ? { model: options.model } : {}),
       ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
       ...(options.prestarted ? { prestarted: options.prestarted } : {}),
+      ...conversation,
     });
     return new TerminalSession(tools, terminal, runtime);
   } catch (err) {
@@ -253,15 +260,32 @@ class TerminalSession implements AgentSession {
 
 /** Session options from the command line (--home, --app, --model) and the environment. */
 export function sessionOptionsFrom(
-  flags: { readonly home?: string | undefined; readonly app?: string | undefined; readonly model?: string | undefined },
+  flags: { readonly home?: string | undefined; readonly app?: string | undefined; readonly model?: string | undefined; readonly continue?: boolean | undefined },
   env: NodeJS.ProcessEnv,
   onWarning?: (warning: string) => void,
 ): AgentSessionOptions {
   return {
     env,
+    ...(flags.continue === true ? { continue: true } : {}),
     ...(flags.home !== undefined ? { home: flags.home } : {}),
     ...(flags.app !== undefined ? { app: flags.app } : {}),
     ...(flags.model !== undefined ? { model: flags.model } : {}),
     ...(onWarning ? { onWarning } : {}),
   };
+}
+
+/**
+ * Where this session's conversation is saved and what it resumes: `--continue` takes the newest saved one
+ * of the home (an AppError when there is none or it cannot be read); otherwise a new file. Nothing is saved
+ * with MICRO_AGI_SAVE_SESSIONS=0.
+ */
+function savedConversation(home: string, options: AgentSessionOptions): { sessionFile?: string; resume?: Resume } {
+  const saving = options.env.MICRO_AGI_SAVE_SESSIONS !== '0';
+  if (options.continue) {
+    const newest = savedSessionFiles(home)[0];
+    if (newest === undefined) throw new AppError('USAGE', `no earlier conversation to continue in ${sessionsDir(home)} (start one without --continue)`);
+    const saved = readSavedSession(newest);
+    return { resume: { messages: saved.messages, loaded: saved.loaded }, ...(saving ? { sessionFile: newest } : {}) };
+  }
+  return saving ? { sessionFile: newSessionFile(home) } : {};
 }

@@ -152,10 +152,11 @@ export async function commands(): Promise<readonly CommandSpec[]> {
   return allCommands;
 }
 
-/** Flags of the agent itself (no command): `-p` is short for `--prompt`. */
+/** Flags of the agent itself (no command): `-p` is short for `--prompt`, `-c` for `--continue`. */
 export const AGENT_FLAGS: FlagSpecs = {
   prompt: { type: 'string', value: 'PROMPT', help: '(-p) run one agent turn without the prompt loop, then exit; piped stdin follows PROMPT (-p -: stdin is the prompt)' },
   json: { type: 'boolean', help: 'with -p: print the events as JSON lines instead of the transcript' },
+  continue: { type: 'boolean', help: '(-c) go on with the last conversation (saved in <home>/sessions after every turn)' },
   model: { type: 'string', value: 'MODEL', help: 'the model to use (a model entry or the provider\'s model name)' },
 };
 
@@ -176,7 +177,7 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
 }
 
 async function dispatch(rawArgv: readonly string[], io: CommandIO): Promise<number> {
-  const argv = rawArgv.map((a) => (a === '-p' ? '--prompt' : a));
+  const argv = rawArgv.map((a) => (a === '-p' ? '--prompt' : a === '-c' ? '--continue' : a));
   // The agent (REPL / -p) with only its own flags needs no command table: nothing more is imported.
   const table = agentOnly(argv) ? [] : await commands();
   const positions = positionalIndexes(argv, table);
@@ -312,7 +313,7 @@ function flagLines(flags: FlagSpecs): string {
 function globalHelp(table: readonly CommandSpec[]): string {
   return (
     `${PROG}: a self-modifying terminal agent that writes, registers, hot-loads and calls its own tools.\n\n` +
-    `Usage: ${PROG} [--model MODEL]                    the interactive agent\n` +
+    `Usage: ${PROG} [-c] [--model MODEL]               the interactive agent (-c: go on with the last conversation)\n` +
     `       ${PROG} -p PROMPT [--json] [--model MODEL]  one turn; exit 0 answered, 1 failed or canceled,\n` +
     `                                                   2 usage or no model configured, 3 step limit reached\n` +
     `       ${PROG} <command> [options]\n` +

@@ -4,7 +4,7 @@ import { createInterface, type Interface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { AgentEvent } from '../../schemas/messages/agent.js';
 import { homeLocation } from '../store/home.js';
-import { stringFlag, type ParsedArgs } from './argv.js';
+import { boolFlag, stringFlag, type ParsedArgs } from './argv.js';
 import type { AgentSession } from './agent-session.js';
 import type { CommandIO } from './command-spec.js';
 import { FOLDED_NEWLINE, FoldedTty, PASTE_OFF, PASTE_ON, unfoldLines } from './paste-input.js';
@@ -137,7 +137,7 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
     async () => {
       // The agent's worker boots and imports the agent loop while this thread imports and opens the rest.
       const { prestartAgentWhile } = await import('./agent-prestart.js');
-      const flags = { home: stringFlag(args, 'home'), app: stringFlag(args, 'app'), model: stringFlag(args, 'model') };
+      const flags = { home: stringFlag(args, 'home'), app: stringFlag(args, 'app'), model: stringFlag(args, 'model'), continue: boolFlag(args, 'continue') };
       const { prestarted, loaded: session } = await prestartAgentWhile({ ...flags, env: io.env }, () => import('./agent-session.js'));
       const options = session.sessionOptionsFrom(
         flags,

@@ -1,12 +1,12 @@
 // `micro-agi -p` through the real binary: exit statuses (answer 0, failure 1, no model 2, step limit 3),
 // compression triggered by reported usage, and a tool created in one process and used by the next.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reply, startFakeOpenAI, type FakeOpenAI, type RecordedRequest, type Reply } from '../support/fake-openai.js';
 import { cliEnv, runCli, startCli } from './cli-process.js';
-import { answerFromTimeTool, messageText, TIME_TOOL_SOURCE } from './scripts.js';
+import { answerFromTimeTool, messageText, TIME_TOOL_SOURCE, timeSessionScript } from './scripts.js';
 
 let fake: FakeOpenAI | undefined;
 let scratch: string;
@@ -199,6 +199,62 @@ describe('piped input', () => {
     const empty = await runCli(['-p', '-', '--home', home], env(fake));
     expect(empty.status).toBe(2);
     expect(empty.stderr).toContain('-p - found nothing on standard input');
+    expect(fake.requests).toHaveLength(2);
+  });
+});
+
+describe('--continue', () => {
+  const userAndAssistant = (req: RecordedRequest): string[][] =>
+    ((req.body?.messages ?? []) as { role: string; content?: unknown }[]).filter((m) => m.role !== 'system').map((m) => [m.role, messageText(m)]);
+
+  it('-c -p goes on with the conversation the last run saved (owner-only), and keeps saving into it', async () => {
+    fake = await startFakeOpenAI();
+    fake.script(reply.text('Paris.'), reply.text('About 2.1 million.'));
+    const first = await runCli(['-p', 'capital of France?', '--home', home], env(fake));
+    expect(first.status).toBe(0);
+    const files = readdirSync(join(home, 'sessions'));
+    expect(files).toHaveLength(1);
+    expect(statSync(join(home, 'sessions', files[0]!)).mode & 0o777).toBe(0o600);
+
+    const second = await runCli(['-c', '-p', 'and its population?', '--home', home], env(fake));
+    expect(second.status).toBe(0);
+    expect(second.stdout).toBe('About 2.1 million.\n');
+    expect(userAndAssistant(fake.requests[1]!)).toEqual([
+      ['user', 'capital of France?'],
+      ['assistant', 'Paris.'],
+      ['user', 'and its population?'],
+    ]);
+    expect(readdirSync(join(home, 'sessions'))).toEqual(files);
+    const saved = JSON.parse(readFileSync(join(home, 'sessions', files[0]!), 'utf8')) as { messages: unknown[] };
+    expect(saved.messages).toHaveLength(4);
+  });
+
+  it('a continued conversation offers again the tools it had loaded', async () => {
+    fake = await startFakeOpenAI();
+    fake.script(...timeSessionScript(), reply.text('Still here.'));
+    expect((await runCli(['-p', 'what time is it?', '--home', home], env(fake))).status).toBe(0);
+    const again = await runCli(['-c', '-p', 'anything else?', '--home', home], env(fake));
+    expect(again.status).toBe(0);
+    const offered = (fake.requests.at(-1)!.body.tools as { function: { name: string } }[]).map((t) => t.function.name);
+    expect(offered).toContain('current_time_utc');
+  });
+
+  it('says so when there is nothing to continue or the saved file is damaged; MICRO_AGI_SAVE_SESSIONS=0 saves nothing', async () => {
+    fake = await startFakeOpenAI({ fallback: reply.text('ok') });
+    const none = await runCli(['-c', '-p', 'go on', '--home', home], env(fake));
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain(`no earlier conversation to continue in ${join(home, 'sessions')}`);
+
+    const off = await runCli(['-p', 'hello', '--home', home], { ...env(fake), MICRO_AGI_SAVE_SESSIONS: '0' });
+    expect(off.status).toBe(0);
+    expect(existsSync(join(home, 'sessions')) ? readdirSync(join(home, 'sessions')) : []).toEqual([]);
+
+    await runCli(['-p', 'hello', '--home', home], env(fake));
+    const [file] = readdirSync(join(home, 'sessions'));
+    writeFileSync(join(home, 'sessions', file!), '{"version": 1, "messages": "not a list"');
+    const damaged = await runCli(['-c', '-p', 'go on', '--home', home], env(fake));
+    expect(damaged.status).not.toBe(0);
+    expect(damaged.stderr).toContain(`cannot continue the conversation in ${join(home, 'sessions', file!)}`);
     expect(fake.requests).toHaveLength(2);
   });
 });
