@@ -87,7 +87,7 @@ export async function openAgentSession(options: AgentSessionOptions): Promise<Ag
     throw err;
   }
   try {
-    const conversation = savedConversation(tools.session.home, options);
+    const { model, ...conversation } = savedConversation(tools.session.home, options);
     const terminal = tools.host.local();
     // The runtime makes the terminal a monitor of the agent: its exit notice arrives on EXIT_TOPIC.
     const runtime = startAgentRuntime({
@@ -98,7 +98,7 @@ export async function openAgentSession(options: AgentSessionOptions): Promise<Ag
       appDir: tools.session.appDir,
       env: options.env,
       terminal: terminal.pid,
-      ...(options.model !== undefined ? { model: options.model } : {}),
+      ...(model !== undefined ? { model } : {}),
       ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
       ...(options.prestarted ? { prestarted: options.prestarted } : {}),
       ...conversation,
@@ -275,17 +275,18 @@ export function sessionOptionsFrom(
 }
 
 /**
- * Where this session's conversation is saved and what it resumes: `--continue` takes the newest saved one
- * of the home (an AppError when there is none or it cannot be read); otherwise a new file. Nothing is saved
- * with MICRO_AGI_SAVE_SESSIONS=0.
+ * Where this session's conversation is saved, what it resumes and with which model: `--continue` takes the
+ * newest saved one of the home (an AppError when there is none or it cannot be read) and the model it last
+ * used unless --model names one; otherwise a new file. Nothing is saved with MICRO_AGI_SAVE_SESSIONS=0.
  */
-function savedConversation(home: string, options: AgentSessionOptions): { sessionFile?: string; resume?: Resume } {
+function savedConversation(home: string, options: AgentSessionOptions): { sessionFile?: string; resume?: Resume; model?: string } {
   const saving = options.env.MICRO_AGI_SAVE_SESSIONS !== '0';
+  const model = options.model !== undefined ? { model: options.model } : {};
   if (options.continue) {
     const newest = savedSessionFiles(home)[0];
     if (newest === undefined) throw new AppError('USAGE', `no earlier conversation to continue in ${sessionsDir(home)} (start one without --continue)`);
     const saved = readSavedSession(newest);
-    return { resume: { messages: saved.messages, loaded: saved.loaded }, ...(saving ? { sessionFile: newest } : {}) };
+    return { resume: { messages: saved.messages, loaded: saved.loaded }, model: options.model ?? saved.model, ...(saving ? { sessionFile: newest } : {}) };
   }
-  return saving ? { sessionFile: newSessionFile(home) } : {};
+  return { ...model, ...(saving ? { sessionFile: newSessionFile(home) } : {}) };
 }

@@ -207,10 +207,10 @@ describe('--continue', () => {
   const userAndAssistant = (req: RecordedRequest): string[][] =>
     ((req.body?.messages ?? []) as { role: string; content?: unknown }[]).filter((m) => m.role !== 'system').map((m) => [m.role, messageText(m)]);
 
-  it('-c -p goes on with the conversation the last run saved (owner-only), and keeps saving into it', async () => {
+  it('-c -p goes on with the conversation the last run saved (owner-only) and its model, and keeps saving into it', async () => {
     fake = await startFakeOpenAI();
     fake.script(reply.text('Paris.'), reply.text('About 2.1 million.'));
-    const first = await runCli(['-p', 'capital of France?', '--home', home], env(fake));
+    const first = await runCli(['-p', 'capital of France?', '--home', home, '--model', 'gpt-4.1-nano'], env(fake));
     expect(first.status).toBe(0);
     const files = readdirSync(join(home, 'sessions'));
     expect(files).toHaveLength(1);
@@ -218,6 +218,7 @@ describe('--continue', () => {
 
     const second = await runCli(['-c', '-p', 'and its population?', '--home', home], env(fake));
     expect(second.status).toBe(0);
+    expect(fake.requests[1]!.body.model).toBe('gpt-4.1-nano'); // the model the conversation last used
     expect(second.stdout).toBe('About 2.1 million.\n');
     expect(userAndAssistant(fake.requests[1]!)).toEqual([
       ['user', 'capital of France?'],
@@ -233,8 +234,9 @@ describe('--continue', () => {
     fake = await startFakeOpenAI();
     fake.script(...timeSessionScript(), reply.text('Still here.'));
     expect((await runCli(['-p', 'what time is it?', '--home', home], env(fake))).status).toBe(0);
-    const again = await runCli(['-c', '-p', 'anything else?', '--home', home], env(fake));
+    const again = await runCli(['-c', '-p', 'anything else?', '--home', home, '--model', 'gpt-4.1-nano'], env(fake));
     expect(again.status).toBe(0);
+    expect(fake.requests.at(-1)!.body.model).toBe('gpt-4.1-nano');
     const offered = (fake.requests.at(-1)!.body.tools as { function: { name: string } }[]).map((t) => t.function.name);
     expect(offered).toContain('current_time_utc');
   });
