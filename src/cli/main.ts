@@ -313,7 +313,7 @@ function flagLines(flags: FlagSpecs): string {
 function globalHelp(table: readonly CommandSpec[]): string {
   return (
     `${PROG}: a self-modifying terminal agent that writes, registers, hot-loads and calls its own tools.\n\n` +
-    `Usage: ${PROG} [-c] [--model MODEL]               the interactive agent (-c: go on with the last conversation)\n` +
+    `Usage: ${PROG} [-c] [--model MODEL]               the interactive agent; -c goes on with the last conversation\n` +
     `       ${PROG} -p PROMPT [--json] [--model MODEL]  one turn; exit 0 answered, 1 failed or canceled,\n` +
     `                                                   2 usage or no model configured, 3 step limit reached\n` +
     `       ${PROG} <command> [options]\n` +
