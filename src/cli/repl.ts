@@ -3,6 +3,7 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { AgentEvent } from '../../schemas/messages/agent.js';
+import { readSavedSession, savedSessionFiles } from '../agent/saved-sessions.js';
 import { homeLocation } from '../store/home.js';
 import { boolFlag, stringFlag, type ParsedArgs } from './argv.js';
 import type { AgentSession } from './agent-session.js';
@@ -198,7 +199,7 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
   process.on('SIGINT', interrupt);
 
   try {
-    io.out(`${BANNER}\n\n`);
+    io.out(`${BANNER}\n${continuing(args, io.env)}\n`);
     pasteMode(true);
     showPrompt();
     for (;;) {
@@ -263,6 +264,27 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
     pasteModeOff();
     process.removeListener('exit', pasteModeOff);
     await opening.close();
+  }
+}
+
+/**
+ * With --continue, a line saying which conversation goes on (read ahead of the session, which reports a
+ * missing or damaged save itself); otherwise nothing.
+ */
+function continuing(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
+  if (!boolFlag(args, 'continue')) return '';
+  const newest = savedSessionFiles(homeLocation(stringFlag(args, 'home'), env).dir)[0];
+  if (newest === undefined) return '';
+  try {
+    const saved = readSavedSession(newest);
+    const asked = saved.messages.filter((m) => m.role === 'user').length;
+    // Not toLocaleString: that loads ICU's data (20-36 ms, ~8 MB) on this thread.
+    const d = new Date(saved.updated);
+    const two = (n: number): string => String(n).padStart(2, '0');
+    const when = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+    return `(continuing the conversation of ${when}: ${asked} question${asked === 1 ? '' : 's'}, ${saved.model})\n`;
+  } catch {
+    return '';
   }
 }
 

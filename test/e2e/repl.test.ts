@@ -67,6 +67,26 @@ describe('the REPL', () => {
     expect(r.stdout.endsWith('> \nBye!\n')).toBe(true);
   });
 
+  it('-c says which conversation goes on and sends it with the next question', async () => {
+    ws.fake.script(reply.text('Paris.'), reply.text('About 2.1 million.'));
+    const first = repl();
+    await first.waitFor(BANNER);
+    first.line('capital of France?');
+    await first.waitFor('Paris.');
+    first.line('quit');
+    expect((await first.exited).status).toBe(0);
+
+    const c = startCli(['-c', '--home', ws.home], ws.env());
+    await c.waitFor('(continuing the conversation of ');
+    expect(c.stdout()).toMatch(/^dev assistant \(quit to exit\)\n\(continuing the conversation of \d{4}-\d\d-\d\d \d\d:\d\d: 1 question, gpt-5\.1\)\n/);
+    c.line('and its population?');
+    await c.waitFor('About 2.1 million.');
+    const sent = (ws.fake.requests[1]!.body.messages as { role: string; content: unknown }[]).filter((m) => m.role !== 'system');
+    expect(sent.map((m) => messageText(m))).toEqual(['capital of France?', 'Paris.', 'and its population?']);
+    c.line('quit');
+    expect((await c.exited).status).toBe(0);
+  });
+
   it('Ctrl-D (end of input) leaves with Bye!', async () => {
     const c = repl();
     await c.waitFor(BANNER);
