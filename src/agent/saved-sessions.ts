@@ -2,7 +2,7 @@
 // newest to resume, reading one back with a clear error, atomic saves, and pruning to the newest few.
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { SavedSessionSchema, type SavedSession } from '../../schemas/saved-session.js';
 import { AppError, errorMessage } from '../errors/app-error.js';
 
@@ -63,4 +63,20 @@ export function writeSavedSession(file: string, session: SavedSession): void {
   const temp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   writeFileSync(temp, JSON.stringify(session), { mode: 0o600 });
   renameSync(temp, file);
+}
+
+/** A saved conversation's id: its file name without `.json`. */
+export function sessionId(file: string): string {
+  return basename(file, '.json');
+}
+
+/** The saved conversation whose id is `id` or starts with it; AppError USAGE when none or several match. */
+export function findSavedSession(home: string, id: string): string {
+  const files = savedSessionFiles(home);
+  const exact = files.find((f) => sessionId(f) === id);
+  if (exact) return exact;
+  const matches = files.filter((f) => sessionId(f).startsWith(id));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw new AppError('USAGE', `no saved conversation '${id}' in ${sessionsDir(home)} (micro-agi sessions lists them)`);
+  throw new AppError('USAGE', `'${id}' names ${matches.length} saved conversations: ${matches.map(sessionId).join(', ')}`);
 }

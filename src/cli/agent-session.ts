@@ -7,7 +7,7 @@ import type { PrestartedWorker } from '../host/prestart.js';
 import type { LocalProcess } from '../host/process-host.js';
 import { logger } from '../log/logger.js';
 import { openToolRuntime, type ToolRuntime, type ToolRuntimeOptions } from './tool-runtime.js';
-import { newSessionFile, readSavedSession, savedSessionFiles, sessionsDir } from '../agent/saved-sessions.js';
+import { findSavedSession, newSessionFile, readSavedSession, savedSessionFiles, sessionsDir } from '../agent/saved-sessions.js';
 import { AppError } from '../errors/app-error.js';
 import type { Resume } from '../../schemas/saved-session.js';
 
@@ -21,6 +21,8 @@ export interface AgentSessionOptions extends ToolRuntimeOptions {
   readonly maxSteps?: number;
   /** `--continue`: go on from the newest saved conversation of the home (and keep saving into it). */
   readonly continue?: boolean;
+  /** `--resume ID`: go on from that saved conversation (an id or its unique prefix; see `micro-agi sessions`). */
+  readonly resume?: string;
   /**
    * The agent's worker, started before this module was even imported (agentPrestart): it boots and imports
    * the agent while the supervisor opens the registry and the pools. Consumed (adopted or stopped) here.
@@ -260,13 +262,20 @@ class TerminalSession implements AgentSession {
 
 /** Session options from the command line (--home, --app, --model) and the environment. */
 export function sessionOptionsFrom(
-  flags: { readonly home?: string | undefined; readonly app?: string | undefined; readonly model?: string | undefined; readonly continue?: boolean | undefined },
+  flags: {
+    readonly home?: string | undefined;
+    readonly app?: string | undefined;
+    readonly model?: string | undefined;
+    readonly continue?: boolean | undefined;
+    readonly resume?: string | undefined;
+  },
   env: NodeJS.ProcessEnv,
   onWarning?: (warning: string) => void,
 ): AgentSessionOptions {
   return {
     env,
     ...(flags.continue === true ? { continue: true } : {}),
+    ...(flags.resume !== undefined ? { resume: flags.resume } : {}),
     ...(flags.home !== undefined ? { home: flags.home } : {}),
     ...(flags.app !== undefined ? { app: flags.app } : {}),
     ...(flags.model !== undefined ? { model: flags.model } : {}),
@@ -282,8 +291,8 @@ export function sessionOptionsFrom(
 function savedConversation(home: string, options: AgentSessionOptions): { sessionFile?: string; resume?: Resume; model?: string } {
   const saving = options.env.MICRO_AGI_SAVE_SESSIONS !== '0';
   const model = options.model !== undefined ? { model: options.model } : {};
-  if (options.continue) {
-    const newest = savedSessionFiles(home)[0];
+  if (options.continue || options.resume !== undefined) {
+    const newest = options.resume !== undefined ? findSavedSession(home, options.resume) : savedSessionFiles(home)[0];
     if (newest === undefined) throw new AppError('USAGE', `no earlier conversation to continue in ${sessionsDir(home)} (start one without --continue)`);
     const saved = readSavedSession(newest);
     return { resume: { messages: saved.messages, loaded: saved.loaded }, model: options.model ?? saved.model, ...(saving ? { sessionFile: newest } : {}) };

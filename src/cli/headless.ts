@@ -50,7 +50,7 @@ export async function runHeadless(args: ParsedArgs, io: CommandIO, options: Head
   const json = boolFlag(args, 'json');
   const session = await openAgentSession({
     ...sessionOptionsFrom(
-      { home: stringFlag(args, 'home'), app: stringFlag(args, 'app'), model: stringFlag(args, 'model'), continue: boolFlag(args, 'continue') },
+      { home: stringFlag(args, 'home'), app: stringFlag(args, 'app'), model: stringFlag(args, 'model'), continue: boolFlag(args, 'continue'), resume: stringFlag(args, 'resume') },
       io.env,
       (w) => io.err(`micro-agi: warning: ${w}\n`),
     ),

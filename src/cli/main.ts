@@ -94,6 +94,14 @@ const COMMANDS_BEFORE_AUTHORING: readonly CommandSpec[] = [
 
 /** The commands after the tools-authoring group (create, rm, history, rollback, export). */
 const COMMANDS_AFTER_AUTHORING: readonly CommandSpec[] = [
+  // --- sessions: src/cli/sessions-command.ts
+  {
+    words: ['sessions'],
+    summary: 'list the saved conversations, newest first (ID for --resume ID; -c takes the newest)',
+    flags: { ...JSON_FLAG },
+    positionals: { min: 0, max: 0 },
+    load: () => import('./sessions-command.js').then((m) => m.sessionsCommand),
+  },
   // --- stress: src/cli/stress-command.ts
   {
     words: ['stress'],
@@ -157,6 +165,7 @@ export const AGENT_FLAGS: FlagSpecs = {
   prompt: { type: 'string', value: 'PROMPT', help: '(-p) run one agent turn without the prompt loop, then exit; piped stdin follows PROMPT (-p -: stdin is the prompt)' },
   json: { type: 'boolean', help: 'with -p: print the events as JSON lines instead of the transcript' },
   continue: { type: 'boolean', help: '(-c) go on with the last conversation (saved in <home>/sessions after every turn)' },
+  resume: { type: 'string', value: 'ID', help: 'go on with the saved conversation ID (or a unique prefix; micro-agi sessions lists them)' },
   model: { type: 'string', value: 'MODEL', help: 'the model to use (a model entry or the provider\'s model name)' },
 };
 

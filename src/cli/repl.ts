@@ -3,7 +3,7 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { AgentEvent } from '../../schemas/messages/agent.js';
-import { readSavedSession, savedSessionFiles } from '../agent/saved-sessions.js';
+import { findSavedSession, readSavedSession, savedSessionFiles } from '../agent/saved-sessions.js';
 import { homeLocation } from '../store/home.js';
 import { boolFlag, stringFlag, type ParsedArgs } from './argv.js';
 import type { AgentSession } from './agent-session.js';
@@ -138,7 +138,7 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
     async () => {
       // The agent's worker boots and imports the agent loop while this thread imports and opens the rest.
       const { prestartAgentWhile } = await import('./agent-prestart.js');
-      const flags = { home: stringFlag(args, 'home'), app: stringFlag(args, 'app'), model: stringFlag(args, 'model'), continue: boolFlag(args, 'continue') };
+      const flags = { home: stringFlag(args, 'home'), app: stringFlag(args, 'app'), model: stringFlag(args, 'model'), continue: boolFlag(args, 'continue'), resume: stringFlag(args, 'resume') };
       const { prestarted, loaded: session } = await prestartAgentWhile({ ...flags, env: io.env }, () => import('./agent-session.js'));
       const options = session.sessionOptionsFrom(
         flags,
@@ -268,15 +268,17 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
 }
 
 /**
- * With --continue, a line saying which conversation goes on (read ahead of the session, which reports a
+ * With --continue or --resume, a line saying which conversation goes on (read ahead of the session, which reports a
  * missing or damaged save itself); otherwise nothing.
  */
 function continuing(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
-  if (!boolFlag(args, 'continue')) return '';
-  const newest = savedSessionFiles(homeLocation(stringFlag(args, 'home'), env).dir)[0];
-  if (newest === undefined) return '';
+  const resume = stringFlag(args, 'resume');
+  if (!boolFlag(args, 'continue') && resume === undefined) return '';
+  const home = homeLocation(stringFlag(args, 'home'), env).dir;
   try {
-    const saved = readSavedSession(newest);
+    const file = resume !== undefined ? findSavedSession(home, resume) : savedSessionFiles(home)[0];
+    if (file === undefined) return '';
+    const saved = readSavedSession(file);
     const asked = saved.messages.filter((m) => m.role === 'user').length;
     // Not toLocaleString: that loads ICU's data (20-36 ms, ~8 MB) on this thread.
     const d = new Date(saved.updated);

@@ -230,6 +230,29 @@ describe('--continue', () => {
     expect(saved.messages).toHaveLength(4);
   });
 
+  it('micro-agi sessions lists the saved conversations; --resume ID goes on with an older one', async () => {
+    fake = await startFakeOpenAI();
+    fake.script(reply.text('Paris.'), reply.text('Berlin.'), reply.text('About 2.1 million.'));
+    expect((await runCli(['-p', 'capital of France?', '--home', home], env(fake))).status).toBe(0);
+    expect((await runCli(['-p', 'capital of Germany?', '--home', home], env(fake))).status).toBe(0);
+    const listed = await runCli(['sessions', '--json', '--home', home], env(fake));
+    expect(listed.status).toBe(0);
+    const rows = JSON.parse(listed.stdout) as { id: string; questions: number; first: string }[];
+    expect(rows.map((r) => [r.first, r.questions])).toEqual([
+      ['capital of Germany?', 1],
+      ['capital of France?', 1],
+    ]);
+    const table = await runCli(['sessions', '--home', home], env(fake));
+    expect(table.stdout).toContain(rows[1]!.id);
+
+    const older = await runCli(['--resume', rows[1]!.id.slice(0, 30), '-p', 'and its population?', '--home', home], env(fake));
+    expect(older.status).toBe(0);
+    expect(userAndAssistant(fake.requests[2]!).map(([, text]) => text)).toEqual(['capital of France?', 'Paris.', 'and its population?']);
+    const unknown = await runCli(['--resume', 'no-such-id', '-p', 'x', '--home', home], env(fake));
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("no saved conversation 'no-such-id'");
+  });
+
   it('a continued conversation offers again the tools it had loaded', async () => {
     fake = await startFakeOpenAI();
     fake.script(...timeSessionScript(), reply.text('Still here.'));
