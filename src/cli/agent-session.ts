@@ -285,17 +285,17 @@ export function sessionOptionsFrom(
 
 /**
  * Where this session's conversation is saved, what it resumes and with which model: `--continue` takes the
- * newest saved one of the home (an AppError when there is none or it cannot be read) and the model it last
+ * newest saved one of the home (`--resume ID` the one named) (an AppError when there is none or it cannot be read) and the model it last
  * used unless --model names one; otherwise a new file. Nothing is saved with MICRO_AGI_SAVE_SESSIONS=0.
  */
 function savedConversation(home: string, options: AgentSessionOptions): { sessionFile?: string; resume?: Resume; model?: string } {
   const saving = options.env.MICRO_AGI_SAVE_SESSIONS !== '0';
   const model = options.model !== undefined ? { model: options.model } : {};
   if (options.continue || options.resume !== undefined) {
-    const newest = options.resume !== undefined ? findSavedSession(home, options.resume) : savedSessionFiles(home)[0];
-    if (newest === undefined) throw new AppError('USAGE', `no earlier conversation to continue in ${sessionsDir(home)} (start one without --continue)`);
-    const saved = readSavedSession(newest);
-    return { resume: { messages: saved.messages, loaded: saved.loaded }, model: options.model ?? saved.model, ...(saving ? { sessionFile: newest } : {}) };
+    const file = options.resume !== undefined ? findSavedSession(home, options.resume) : savedSessionFiles(home)[0];
+    if (file === undefined) throw new AppError('USAGE', `no earlier conversation to continue in ${sessionsDir(home)} (start one without --continue)`);
+    const saved = readSavedSession(file);
+    return { resume: { messages: saved.messages, loaded: saved.loaded }, model: options.model ?? saved.model, ...(saving ? { sessionFile: file } : {}) };
   }
   return { ...model, ...(saving ? { sessionFile: newSessionFile(home) } : {}) };
 }
