@@ -3,7 +3,6 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { AgentEvent } from '../../schemas/messages/agent.js';
-import { findSavedSession, readSavedSession, savedSessionFiles } from '../agent/saved-sessions.js';
 import { homeLocation } from '../store/home.js';
 import { boolFlag, stringFlag, type ParsedArgs } from './argv.js';
 import type { AgentSession } from './agent-session.js';
@@ -199,7 +198,7 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
   process.on('SIGINT', interrupt);
 
   try {
-    io.out(`${BANNER}\n${continuing(args, io.env)}\n`);
+    io.out(`${BANNER}\n${await continuing(args, io.env)}\n`);
     pasteMode(true);
     showPrompt();
     for (;;) {
@@ -271,10 +270,12 @@ export async function runRepl(args: ParsedArgs, io: CommandIO, options: ReplOpti
  * With --continue or --resume, a line saying which conversation goes on (read ahead of the session, which reports a
  * missing or damaged save itself); otherwise nothing.
  */
-function continuing(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
+async function continuing(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<string> {
   const resume = stringFlag(args, 'resume');
   if (!boolFlag(args, 'continue') && resume === undefined) return '';
   const home = homeLocation(stringFlag(args, 'home'), env).dir;
+  // Loaded only here: the saved-session schema pulls zod, which the prompt's first paint does not wait for.
+  const { findSavedSession, readSavedSession, savedSessionFiles } = await import('../agent/saved-sessions.js');
   try {
     const file = resume !== undefined ? findSavedSession(home, resume) : savedSessionFiles(home)[0];
     if (file === undefined) return '';
