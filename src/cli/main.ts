@@ -330,7 +330,8 @@ function globalHelp(table: readonly CommandSpec[]): string {
     `${commandList(table)}\nAgent options:\n${flagLines(AGENT_FLAGS)}\nGlobal options:\n${flagLines(GLOBAL_FLAGS)}\n` +
     `Environment: OPENAI_API_KEY, OPENAI_BASE_URL (the model's server), MICRO_AGI_HOME (state directory),\n` +
     `MICRO_AGI_NET_ALLOW (host[:port],... tools may reach beyond the public internet), MICRO_AGI_HISTORY\n` +
-    `(the prompt history file, default <home>/history; empty: none), MICRO_AGI_DEBUG=1 (stack traces).\n`
+    `(the prompt history file, default <home>/history; empty: none), MICRO_AGI_SAVE_SESSIONS=0 (save no\n` +
+    `conversations), MICRO_AGI_DEBUG=1 (stack traces).\n`
   );
 }
 
