@@ -1,10 +1,11 @@
 // The saved conversations of a home (<home>/sessions/*.json, owner-only): where a new one is written, the
 // newest to resume, reading one back with a clear error, atomic saves, and pruning to the newest few.
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { SavedSessionSchema, type SavedSession } from '../../schemas/saved-session.js';
 import { AppError, errorMessage } from '../errors/app-error.js';
+import { replaceFile } from '../store/atomic-file.js';
 
 /** Saved conversations kept per home; older ones are removed when a new one is created. */
 export const KEEP_SESSIONS = 20;
@@ -60,9 +61,7 @@ export function readSavedSession(file: string): SavedSession {
 
 /** Writes `session` to `file` through a temporary file (a crash leaves the old save or the new one). */
 export function writeSavedSession(file: string, session: SavedSession): void {
-  const temp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
-  writeFileSync(temp, JSON.stringify(session), { mode: 0o600 });
-  renameSync(temp, file);
+  replaceFile(file, JSON.stringify(session), 0o600);
 }
 
 /** A saved conversation's id: its file name without `.json`. */
@@ -79,4 +78,9 @@ export function findSavedSession(home: string, id: string): string {
   if (matches.length === 1) return matches[0]!;
   if (matches.length === 0) throw new AppError('USAGE', `no saved conversation '${id}' in ${sessionsDir(home)} (micro-agi sessions lists them)`);
   throw new AppError('USAGE', `'${id}' names ${matches.length} saved conversations: ${matches.map(sessionId).join(', ')}`);
+}
+
+/** The save to go on from: the one `--resume ID` names (see findSavedSession), else the newest; undefined when none. */
+export function sessionToResume(home: string, id: string | undefined): string | undefined {
+  return id !== undefined ? findSavedSession(home, id) : savedSessionFiles(home)[0];
 }

@@ -1,6 +1,7 @@
 // The --out results file: the ids a previous run already wrote (so a rerun skips them, or reruns the failed
 // ones), and the sink that appends one JSON line per finished prompt, each written through before the next.
-import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { replaceFile } from '../store/atomic-file.js';
 import { asBatchId, idKey } from './batch-input.js';
 import type { BatchResult } from './batch-result.js';
 
@@ -57,9 +58,7 @@ export function dropResults(path: string, keys: ReadonlySet<string>): void {
     const result = resultOf(line);
     return !(result && keys.has(result.key));
   });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, kept.join('\n'));
-  renameSync(temp, path);
+  replaceFile(path, kept.join('\n'));
 }
 
 export interface ResultSink {

@@ -7,7 +7,7 @@ import type { PrestartedWorker } from '../host/prestart.js';
 import type { LocalProcess } from '../host/process-host.js';
 import { logger } from '../log/logger.js';
 import { openToolRuntime, type ToolRuntime, type ToolRuntimeOptions } from './tool-runtime.js';
-import { findSavedSession, newSessionFile, readSavedSession, savedSessionFiles, sessionsDir } from '../agent/saved-sessions.js';
+import { newSessionFile, readSavedSession, sessionsDir, sessionToResume } from '../agent/saved-sessions.js';
 import { AppError } from '../errors/app-error.js';
 import type { Resume } from '../../schemas/saved-session.js';
 
@@ -292,7 +292,7 @@ function savedConversation(home: string, options: AgentSessionOptions): { sessio
   const saving = options.env.MICRO_AGI_SAVE_SESSIONS !== '0';
   const model = options.model !== undefined ? { model: options.model } : {};
   if (options.continue || options.resume !== undefined) {
-    const file = options.resume !== undefined ? findSavedSession(home, options.resume) : savedSessionFiles(home)[0];
+    const file = sessionToResume(home, options.resume);
     if (file === undefined) throw new AppError('USAGE', `no earlier conversation to continue in ${sessionsDir(home)} (start one without --continue)`);
     const saved = readSavedSession(file);
     return { resume: { messages: saved.messages, loaded: saved.loaded }, model: options.model ?? saved.model, ...(saving ? { sessionFile: file } : {}) };

@@ -1,8 +1,9 @@
 // The interactive prompt's history across sessions: <home>/history (or MICRO_AGI_HISTORY; empty turns it
 // off), one typed line per line, readable only by its owner; best effort, a failure only turns it off.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errorMessage } from '../errors/app-error.js';
+import { replaceFile } from '../store/atomic-file.js';
 
 /** Lines kept (readline's historySize); the file is cut back to this many once it holds twice as many. */
 export const HISTORY_SIZE = 1000;
@@ -37,9 +38,7 @@ export function openPromptHistory(file: string | undefined, warn: (message: stri
     if (existsSync(file)) stored = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
     if (stored.length > 2 * size) {
       stored = stored.slice(-size);
-      const temp = `${file}.${process.pid}.tmp`;
-      writeFileSync(temp, `${stored.join('\n')}\n`, { mode: 0o600 });
-      renameSync(temp, file);
+      replaceFile(file, `${stored.join('\n')}\n`, 0o600);
     }
   } catch (err) {
     off(err);

@@ -275,9 +275,9 @@ async function continuing(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<str
   if (!boolFlag(args, 'continue') && resume === undefined) return '';
   const home = homeLocation(stringFlag(args, 'home'), env).dir;
   // Loaded only here: the saved-session schema pulls zod, which the prompt's first paint does not wait for.
-  const { findSavedSession, readSavedSession, savedSessionFiles } = await import('../agent/saved-sessions.js');
+  const { readSavedSession, sessionToResume } = await import('../agent/saved-sessions.js');
   try {
-    const file = resume !== undefined ? findSavedSession(home, resume) : savedSessionFiles(home)[0];
+    const file = sessionToResume(home, resume);
     if (file === undefined) return '';
     const saved = readSavedSession(file);
     const asked = saved.messages.filter((m) => m.role === 'user').length;

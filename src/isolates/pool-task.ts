@@ -63,7 +63,6 @@ export interface HostRelease {
   readonly callId: number;
 }
 
-/** A call's result as the worker sends it: with the host-channel call to release, if it made host calls. */
 /**
  * A call's result as the worker sends it: `release` ends the call's host-channel handles; `retire` (the
  * worker's thread id) says its WebAssembly heap grew past retireHeapBytes: it starts no other call and
